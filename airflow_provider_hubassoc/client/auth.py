@@ -1,0 +1,273 @@
+"""Where access tokens come from: a private app's static token, or an OAuth refresh token.
+
+Secrets never appear in ``repr``, log lines or exception text.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any, Final, Protocol, runtime_checkable
+
+import requests
+from requests.auth import AuthBase
+
+from airflow_provider_hubassoc.client.clock import Clock, SystemClock
+from airflow_provider_hubassoc.client.errors import HubSpotConfigurationError, HubSpotOAuthError
+from airflow_provider_hubassoc.client.settings import DEFAULT_BASE_URL, ensure_secure_url
+
+logger = logging.getLogger(__name__)
+
+OAUTH_TOKEN_PATH: Final = "/oauth/v1/token"
+#: Refresh this long before ``expires_in`` runs out (or 10 % of the lifetime, when shorter).
+DEFAULT_REFRESH_MARGIN_SECONDS: Final = 60.0
+#: Lifetime assumed when HubSpot's answer carries no usable ``expires_in``.
+FALLBACK_TOKEN_LIFETIME_SECONDS: Final = 300.0
+_REDACTED: Final = "***"
+
+
+def oauth_token_url(base_url: str = DEFAULT_BASE_URL) -> str:
+    """Return ``{base_url}/oauth/v1/token``.
+
+    :param base_url: the API root (https, or http to a loopback host).
+    """
+    return ensure_secure_url(base_url) + OAUTH_TOKEN_PATH
+
+
+def redact(text: str, secrets: tuple[str | None, ...]) -> str:
+    """Return ``text`` with every non-empty secret replaced by ``***``.
+
+    :param text: any text that may quote a secret.
+    :param secrets: the values to hide.
+    """
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, _REDACTED)
+    return text
+
+
+def _check_secret(value: str, what: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise HubSpotConfigurationError(f"{what} must not be empty.")
+    if any(ch in value for ch in "\r\n"):
+        raise HubSpotConfigurationError(f"{what} must be a single line.")
+    return value.strip()
+
+
+@runtime_checkable
+class TokenProvider(Protocol):
+    """Anything that can hand out a current access token."""
+
+    def token(self) -> str:
+        """Return a valid access token (may block to refresh it)."""
+        ...
+
+
+class StaticTokenProvider:
+    """A private app's access token, which does not expire.
+
+    :param token: the access token (``pat-...``).
+    :raises HubSpotConfigurationError: when the token is empty or spans lines.
+    """
+
+    def __init__(self, *, token: str) -> None:
+        self._token = _check_secret(token, "The private-app access token")
+
+    def token(self) -> str:
+        """Return the token."""
+        return self._token
+
+    def __repr__(self) -> str:
+        return "StaticTokenProvider(token=***)"
+
+
+class OAuthTokenProvider:
+    """Access tokens from HubSpot's OAuth refresh-token exchange, cached until shortly before expiry.
+
+    Nothing is fetched at construction; the first :meth:`token` call does the exchange.
+    Thread-safe: concurrent callers share one refresh.
+
+    :param client_id: the OAuth app's client id.
+    :param client_secret: the OAuth app's client secret.
+    :param refresh_token: the portal's refresh token.
+    :param token_url: the token endpoint, by default ``https://api.hubapi.com/oauth/v1/token``
+        (see :func:`oauth_token_url`).
+    :param session: the HTTP session to post with (share the transport's); one is created if omitted.
+    :param clock: the clock used for expiry.
+    :param timeout: seconds to connect, and again to read the answer.
+    :param on_new_token: called with each new access token (e.g. to mask it in logs).
+    :param refresh_margin_seconds: refresh this long before expiry (capped at 10 % of the lifetime).
+    :raises HubSpotConfigurationError: when a credential is empty or the URL is unsafe.
+    """
+
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        client_secret: str,
+        refresh_token: str,
+        token_url: str | None = None,
+        session: requests.Session | None = None,
+        clock: Clock | None = None,
+        timeout: float = 30.0,
+        on_new_token: Callable[[str], None] | None = None,
+        refresh_margin_seconds: float = DEFAULT_REFRESH_MARGIN_SECONDS,
+    ) -> None:
+        self._client_id = _check_secret(client_id, "The OAuth client id")
+        self._client_secret = _check_secret(client_secret, "The OAuth client secret")
+        self._refresh_token = _check_secret(refresh_token, "The OAuth refresh token")
+        self._token_url = ensure_secure_url(token_url or oauth_token_url(), what="token_url")
+        self._owns_session = session is None
+        self._session = session or requests.Session()
+        self._clock: Clock = clock or SystemClock()
+        if timeout <= 0:
+            raise HubSpotConfigurationError(f"timeout must be positive, got {timeout!r}.")
+        self._timeout = timeout
+        self._on_new_token = on_new_token
+        self._margin = max(0.0, refresh_margin_seconds)
+        self._access_token: str | None = None
+        self._valid_until = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def token_url(self) -> str:
+        """The token endpoint."""
+        return self._token_url
+
+    def _secrets(self) -> tuple[str | None, ...]:
+        return (self._client_secret, self._refresh_token, self._access_token)
+
+    def token(self) -> str:
+        """Return the cached access token, refreshing it first when it is (nearly) expired.
+
+        :raises HubSpotOAuthError: when the exchange fails; the message quotes HubSpot, never a secret.
+        """
+        with self._lock:
+            if self._access_token is not None and self._clock.monotonic() < self._valid_until:
+                return self._access_token
+            return self._refresh()
+
+    def invalidate(self) -> None:
+        """Forget the cached access token, so the next :meth:`token` call refreshes it."""
+        with self._lock:
+            self._access_token = None
+            self._valid_until = 0.0
+
+    def _refresh(self) -> str:
+        form = {
+            "grant_type": "refresh_token",
+            "client_id": self._client_id,
+            "client_secret": self._client_secret,
+            "refresh_token": self._refresh_token,
+        }
+        started = self._clock.monotonic()
+        try:
+            response = self._session.post(
+                self._token_url,
+                data=form,
+                headers={"Accept": "application/json"},
+                timeout=self._timeout,
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            detail = redact(f"{type(exc).__name__}: {exc}", self._secrets())
+            raise HubSpotOAuthError(
+                f"Could not reach HubSpot's OAuth token endpoint {self._token_url}: {detail}"
+            ) from None
+        body = _json_or_none(response)
+        if response.status_code != 200:
+            raise self._failure(response.status_code, body)
+        data: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
+        access_token = data.get("access_token")
+        if not isinstance(access_token, str) or not access_token.strip():
+            raise HubSpotOAuthError(
+                "HubSpot's OAuth token endpoint answered 200 without an access_token.", status=200
+            )
+        rotated = data.get("refresh_token")
+        if isinstance(rotated, str) and rotated.strip() and rotated != self._refresh_token:
+            logger.info("HubSpot rotated the OAuth refresh token; using the new one from now on")
+            self._refresh_token = rotated.strip()
+        lifetime = _lifetime(data.get("expires_in"))
+        margin = min(self._margin, lifetime * 0.1)
+        self._access_token = access_token.strip()
+        self._valid_until = started + lifetime - margin
+        logger.debug("Obtained a HubSpot OAuth access token valid for %.0f s", lifetime)
+        if self._on_new_token is not None:
+            self._on_new_token(self._access_token)
+        return self._access_token
+
+    def _failure(self, status: int, body: object) -> HubSpotOAuthError:
+        data: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
+        reason = data.get("status") or data.get("error") or data.get("category")
+        said = data.get("message") or data.get("error_description") or ""
+        if not said and isinstance(body, str):
+            said = body[:300]
+        said = redact(str(said), self._secrets())
+        reason_text = f" ({redact(str(reason), self._secrets())})" if reason else ""
+        return HubSpotOAuthError(
+            f"HubSpot refused the OAuth refresh-token exchange{reason_text}: {said or 'no message'}. "
+            "Check the OAuth app's client id and client secret, and that the refresh token belongs to "
+            "this app and has not been revoked (re-authorize the app to get a new one).",
+            status=status,
+            category=str(reason) if reason else None,
+            correlation_id=str(data["correlationId"]) if data.get("correlationId") else None,
+        )
+
+    def close(self) -> None:
+        """Close the HTTP session, if this provider created it."""
+        if self._owns_session:
+            self._session.close()
+
+    def __repr__(self) -> str:
+        return (
+            f"OAuthTokenProvider(client_id={self._client_id!r}, token_url={self._token_url!r}, secrets=***)"
+        )
+
+
+def _json_or_none(response: requests.Response) -> object:
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+def _lifetime(value: object) -> float:
+    if isinstance(value, bool):
+        return FALLBACK_TOKEN_LIFETIME_SECONDS
+    if isinstance(value, int | float) and value > 0:
+        return float(value)
+    if isinstance(value, str) and value.strip().isdigit() and int(value) > 0:
+        return float(value)
+    return FALLBACK_TOKEN_LIFETIME_SECONDS
+
+
+class BearerAuth(AuthBase):
+    """``requests`` auth that sets ``Authorization: Bearer <token>`` from a :class:`TokenProvider`.
+
+    :param provider: where the token comes from; asked on every request.
+    """
+
+    def __init__(self, provider: TokenProvider) -> None:
+        self.provider = provider
+        self._last_token: str | None = None
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        """Set the ``Authorization`` header on ``request``.
+
+        :param request: the request about to be sent.
+        """
+        token = self.provider.token()
+        self._last_token = token
+        request.headers["Authorization"] = f"Bearer {token}"
+        return request
+
+    @property
+    def last_token(self) -> str | None:
+        """The last token applied, so callers can scrub it from text; never shown in ``repr``."""
+        return self._last_token
+
+    def __repr__(self) -> str:
+        return f"BearerAuth(provider={self.provider!r})"

@@ -1,0 +1,233 @@
+"""Typed models for what the HubSpot Associations v4 API takes and returns.
+
+The API spells one concept two ways: requests carry ``{"associationCategory", "associationTypeId"}``
+(:class:`AssociationSpec`) while reads return ``{"category", "typeId", "label"}``
+(:class:`AssociationType`). Record ids are kept as strings: HubSpot sends them as JSON strings in
+some places and as numbers in others, and a string survives both without loss.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class AssociationCategory(StrEnum):
+    """Who defined an association type."""
+
+    HUBSPOT_DEFINED = "HUBSPOT_DEFINED"
+    USER_DEFINED = "USER_DEFINED"
+    INTEGRATOR_DEFINED = "INTEGRATOR_DEFINED"
+    WORK = "WORK"
+
+
+def normalize_id(value: object) -> str:
+    """Return a record id as a canonical string, whether HubSpot sent a string or a number.
+
+    :param value: an id as found in a response (``"101"``, ``101`` or ``101.0``).
+    :raises ValueError: when the value is not a whole, non-negative number.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"not a record id: {value!r}")
+    if isinstance(value, int):
+        text = str(value)
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        raise ValueError(f"not a record id: {value!r}")
+    if not text.isdigit():
+        raise ValueError(f"not a record id: {value!r}")
+    return str(int(text))
+
+
+@dataclass(frozen=True, slots=True)
+class AssociationSpec:
+    """An association type as sent in a request body.
+
+    :param category: who defined the type.
+    :param type_id: the association type id (differs per portal and per direction for labels).
+    """
+
+    category: AssociationCategory
+    type_id: int
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the request form ``{"associationCategory", "associationTypeId"}``."""
+        return {"associationCategory": str(self.category), "associationTypeId": self.type_id}
+
+
+@dataclass(frozen=True, slots=True)
+class AssociationType:
+    """An association type as read back: on a record pair, or as a label definition.
+
+    :param category: who defined the type.
+    :param type_id: the association type id.
+    :param label: the display label; ``None`` for the unlabeled (default) type.
+    """
+
+    category: AssociationCategory
+    type_id: int
+    label: str | None = None
+
+    @property
+    def spec(self) -> AssociationSpec:
+        """The same type in request form."""
+        return AssociationSpec(self.category, self.type_id)
+
+
+@dataclass(frozen=True, slots=True)
+class AssociatedRecord:
+    """One record associated with the record that was read, with every type on the pair.
+
+    :param to_object_id: the associated record's id.
+    :param types: all association types on the pair (the unlabeled type included).
+    """
+
+    to_object_id: str
+    types: tuple[AssociationType, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AssociationInput:
+    """One pair to write (batch create, labels archive).
+
+    :param from_id: the from-record's id.
+    :param to_id: the to-record's id.
+    :param types: the association types to write for the pair.
+    """
+
+    from_id: str
+    to_id: str
+    types: tuple[AssociationSpec, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LabelsBetweenObjectPair:
+    """The answer to a labelled PUT or a batch create row.
+
+    :param from_object_type_id: e.g. ``"0-1"``.
+    :param from_object_id: the from-record's id.
+    :param to_object_type_id: e.g. ``"0-2"``.
+    :param to_object_id: the to-record's id.
+    :param labels: the display labels on the pair.
+    """
+
+    from_object_type_id: str
+    from_object_id: str
+    to_object_type_id: str
+    to_object_id: str
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DefaultAssociation:
+    """One row of a default-association answer.
+
+    :param from_id: the from-record's id.
+    :param to_id: the to-record's id.
+    :param spec: the default type that was applied.
+    """
+
+    from_id: str
+    to_id: str
+    spec: AssociationSpec
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRowError:
+    """A per-row error from a 207 (or an error list in a 200) batch answer.
+
+    :param category: HubSpot's error category, e.g. ``"OBJECT_NOT_FOUND"``.
+    :param message: HubSpot's message.
+    :param sub_category: HubSpot's sub-category, when it sent one (any JSON value).
+    :param context: HubSpot's context map (string to list of strings).
+    :param input_indexes: positions, in the caller's input sequence, of the rows this error
+        concerns; empty when the error could not be tied to an input.
+    """
+
+    category: str
+    message: str
+    sub_category: object = None
+    context: dict[str, list[str]] = field(default_factory=dict)
+    input_indexes: tuple[int, ...] = ()
+
+
+@dataclass(slots=True)
+class BatchResult(Generic[T]):
+    """The merged outcome of one logical batch call, however many requests it took.
+
+    :param results: the successful rows.
+    :param errors: the per-row errors, each mapped back to the input rows it concerns.
+    """
+
+    results: list[T] = field(default_factory=list)
+    errors: list[BatchRowError] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class BatchReadResult:
+    """The outcome of a batch read, every page of every input followed.
+
+    :param associations: from-id to its associated records; ids with none map to an empty list.
+    :param errors: per-input errors other than ``NO_ASSOCIATIONS_FOUND``.
+    """
+
+    associations: dict[str, list[AssociatedRecord]] = field(default_factory=dict)
+    errors: list[BatchRowError] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class LimitConfiguration:
+    """A user-set limit on how many records one record may be associated with by a type.
+
+    :param category: who defined the type.
+    :param type_id: the association type id.
+    :param label: the type's display label, when HubSpot sent one.
+    :param max_to_object_ids: the user-enforced maximum, when set.
+    """
+
+    category: AssociationCategory
+    type_id: int
+    label: str | None = None
+    max_to_object_ids: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LimitConfigurationInput:
+    """A limit to create or update.
+
+    :param category: who defined the type.
+    :param type_id: the association type id.
+    :param max_to_object_ids: the maximum number of to-records per from-record.
+    """
+
+    category: AssociationCategory
+    type_id: int
+    max_to_object_ids: int
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the request form."""
+        return {
+            "category": str(self.category),
+            "typeId": self.type_id,
+            "maxToObjectIds": self.max_to_object_ids,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class HighUsageReport:
+    """The answer to a high-usage report request.
+
+    :param user_id: the user the report is emailed to.
+    :param user_email: that user's email, when sent.
+    :param enqueue_time_ms: when the report was queued (epoch milliseconds), when sent.
+    """
+
+    user_id: int
+    user_email: str | None = None
+    enqueue_time_ms: int | None = None

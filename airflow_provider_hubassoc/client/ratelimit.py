@@ -1,0 +1,189 @@
+"""A client-side rate limiter that keeps requests below the portal's limit.
+
+A sliding-window log: no more than ``requests_per_10s`` requests are admitted in any rolling
+window of 10 seconds plus a small safety margin (which absorbs network jitter between our clock
+and HubSpot's). It also listens to HubSpot's ``X-HubSpot-RateLimit-*`` headers, so that several
+uncoordinated workers sharing one portal slow down together, and to 429s via :meth:`penalize`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from airflow_provider_hubassoc.client.clock import Clock, SystemClock
+from airflow_provider_hubassoc.client.responses import header_value
+
+logger = logging.getLogger(__name__)
+
+WINDOW_SECONDS: Final = 10.0
+DEFAULT_SAFETY_MARGIN_SECONDS: Final = 0.25
+MAX_HEADER = "X-HubSpot-RateLimit-Max"
+REMAINING_HEADER = "X-HubSpot-RateLimit-Remaining"
+INTERVAL_HEADER = "X-HubSpot-RateLimit-Interval-Milliseconds"
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitHeaders:
+    """HubSpot's view of the portal's budget, read from one response.
+
+    :param maximum: requests allowed per interval (``X-HubSpot-RateLimit-Max``).
+    :param remaining: requests left in the current interval (``-Remaining``).
+    :param interval_seconds: the interval (``-Interval-Milliseconds`` / 1000).
+    """
+
+    maximum: int | None = None
+    remaining: int | None = None
+    interval_seconds: float | None = None
+
+
+def _whole(value: str | None) -> int | None:
+    if value is None:
+        return None
+    text = value.strip()
+    return int(text) if text.isdigit() else None
+
+
+def parse_rate_limit_headers(headers: Mapping[str, str]) -> RateLimitHeaders | None:
+    """Read the ``X-HubSpot-RateLimit-*`` headers; ``None`` when none is usable.
+
+    :param headers: response headers.
+    """
+    maximum = _whole(header_value(headers, MAX_HEADER))
+    remaining = _whole(header_value(headers, REMAINING_HEADER))
+    interval_ms = _whole(header_value(headers, INTERVAL_HEADER))
+    if maximum is None and remaining is None:
+        return None
+    interval = interval_ms / 1000.0 if interval_ms else None
+    return RateLimitHeaders(maximum=maximum or None, remaining=remaining, interval_seconds=interval)
+
+
+class RateLimiter:
+    """Paces requests so that at most ``requests_per_10s`` start in any rolling 10 seconds.
+
+    Thread-safe. Share one instance between every client that talks to the same portal from this
+    process.
+
+    :param requests_per_10s: the configured ceiling, per rolling 10 seconds.
+    :param clock: the clock to read and sleep on (a :class:`~.clock.FakeClock` in tests).
+    :param safety_margin_seconds: added to the 10-second window, so requests spaced by exactly one
+        window at our end cannot arrive closer together at HubSpot's.
+    """
+
+    def __init__(
+        self,
+        *,
+        requests_per_10s: int,
+        clock: Clock | None = None,
+        safety_margin_seconds: float = DEFAULT_SAFETY_MARGIN_SECONDS,
+    ) -> None:
+        if requests_per_10s <= 0:
+            raise ValueError(f"requests_per_10s must be positive, got {requests_per_10s}")
+        if safety_margin_seconds < 0:
+            raise ValueError(f"safety_margin_seconds must not be negative, got {safety_margin_seconds}")
+        self._configured = requests_per_10s
+        self._capacity = requests_per_10s
+        self._clock: Clock = clock or SystemClock()
+        self._window = WINDOW_SECONDS + safety_margin_seconds
+        self._admitted: deque[float] = deque()
+        self._paused_until = 0.0
+        self._shared_cap: int | None = None
+        self._shared_cap_until = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def capacity(self) -> int:
+        """Requests admitted per window now: the configured value, or less if HubSpot says so."""
+        with self._lock:
+            return self._capacity
+
+    @property
+    def window_seconds(self) -> float:
+        """The rolling window's length: 10 seconds plus the safety margin."""
+        return self._window
+
+    def _prune(self, now: float) -> None:
+        while self._admitted and self._admitted[0] + self._window <= now:
+            self._admitted.popleft()
+
+    def _next_opening(self, now: float) -> float | None:
+        """Return when a request may be admitted, or ``None`` to admit one now (lock held)."""
+        if self._paused_until > now:
+            return self._paused_until
+        limit = self._capacity
+        shared_binding = (
+            self._shared_cap is not None and now < self._shared_cap_until and self._shared_cap < limit
+        )
+        if shared_binding and self._shared_cap is not None:
+            limit = self._shared_cap
+        if len(self._admitted) < limit:
+            return None
+        candidates = []
+        if self._admitted:
+            candidates.append(self._admitted[0] + self._window)
+        if shared_binding:
+            candidates.append(self._shared_cap_until)
+        return min(candidates)
+
+    def acquire(self) -> float:
+        """Wait (on the clock) until a request may start, and count it.
+
+        :returns: the seconds waited.
+        """
+        waited = 0.0
+        while True:
+            with self._lock:
+                now = self._clock.monotonic()
+                self._prune(now)
+                opening = self._next_opening(now)
+                if opening is None:
+                    self._admitted.append(now)
+                    return waited
+            delay = opening - now
+            logger.debug("Rate limiter: waiting %.3f s before the next HubSpot request", delay)
+            self._clock.sleep(delay)
+            waited += delay
+
+    def observe(self, headers: Mapping[str, str]) -> None:
+        """Adapt to HubSpot's ``X-HubSpot-RateLimit-*`` headers, when a response carries them.
+
+        * ``-Max`` (per ``-Interval-Milliseconds``) below the configured pace lowers the pace.
+        * ``-Remaining`` caps this limiter, for one interval, at what it already sent in its window
+          plus what HubSpot says remains. When other workers spend the portal's budget, this one
+          slows down with them; at ``Remaining: 0`` with nothing of ours in the window it waits for
+          the interval to pass.
+
+        :param headers: the response headers.
+        """
+        budget = parse_rate_limit_headers(headers)
+        if budget is None:
+            return
+        interval = budget.interval_seconds or WINDOW_SECONDS
+        with self._lock:
+            now = self._clock.monotonic()
+            self._prune(now)
+            if budget.maximum is not None:
+                per_window = max(1, math.floor(budget.maximum * WINDOW_SECONDS / interval))
+                self._capacity = min(self._configured, per_window)
+            if budget.remaining is not None:
+                self._shared_cap = len(self._admitted) + budget.remaining
+                self._shared_cap_until = now + interval
+
+    def penalize(self, seconds: float) -> None:
+        """Pause every caller for ``seconds`` (after a 429), unless already paused longer.
+
+        :param seconds: how long no request may start.
+        """
+        if seconds <= 0:
+            return
+        with self._lock:
+            until = self._clock.monotonic() + seconds
+            self._paused_until = max(self._paused_until, until)
+
+    def __repr__(self) -> str:
+        return f"RateLimiter(requests_per_10s={self._configured}, capacity={self._capacity})"

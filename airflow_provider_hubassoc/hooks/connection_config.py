@@ -1,0 +1,156 @@
+"""Turn the fields of a ``hubassoc`` connection into client settings (pure; shared by both hooks).
+
+The sync and the async hook read the same connection layout, so the parsing and its error
+messages live here once. Values from a URI-form connection arrive as strings; they are converted
+and checked here, and every error says which field to fix. No error text contains a secret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from airflow_provider_hubassoc.client.errors import HubSpotConfigurationError
+from airflow_provider_hubassoc.client.settings import ClientSettings
+from airflow_provider_hubassoc.provider_info import (
+    API_VERSIONS,
+    AUTH_TYPES,
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_REQUESTS_PER_10S,
+    DEFAULT_TIMEOUT_SECONDS,
+)
+
+KNOWN_EXTRA_FIELDS = frozenset(
+    {
+        "auth_type",
+        "client_id",
+        "client_secret",
+        "refresh_token",
+        "api_version",
+        "requests_per_10s",
+        "timeout",
+        "max_retries",
+    }
+)
+
+
+@dataclass(frozen=True)
+class HubSpotConnectionConfig:
+    """Everything a client needs, read from one Airflow connection.
+
+    :param settings: the client settings (base URL, API version, pacing, timeout, retries).
+    :param auth_type: ``"private_app"`` or ``"oauth"``.
+    :param access_token: the private-app token (``private_app`` only).
+    :param client_id: the OAuth app's client id (``oauth`` only).
+    :param client_secret: the OAuth app's client secret (``oauth`` only).
+    :param refresh_token: the OAuth refresh token (``oauth`` only).
+    """
+
+    settings: ClientSettings
+    auth_type: str
+    access_token: str | None = field(default=None, repr=False)
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The secret values of this connection, for masking in logs."""
+        values = (self.access_token, self.client_secret, self.refresh_token)
+        return tuple(value for value in values if value)
+
+
+def _optional_text(extra: Mapping[str, Any], key: str) -> str | None:
+    value = extra.get(key)
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _number(extra: Mapping[str, Any], key: str, default: float, *, integer: bool, minimum: float) -> Any:
+    raw = extra.get(key)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return default
+    try:
+        value = int(str(raw).strip()) if integer else float(str(raw).strip())
+    except ValueError:
+        kind = "a whole number" if integer else "a number"
+        raise HubSpotConfigurationError(
+            f"Connection extra '{key}' must be {kind}, got {raw!r}; fix it in the connection's extras."
+        ) from None
+    if value < minimum:
+        raise HubSpotConfigurationError(
+            f"Connection extra '{key}' must be at least {minimum:g}, got {value}; fix it in the connection."
+        )
+    return value
+
+
+def _base_url(host: str | None) -> str:
+    text = (host or "").strip()
+    if not text:
+        return DEFAULT_BASE_URL
+    if "://" not in text:
+        raise HubSpotConfigurationError(
+            f"The connection's Base URL (host) must include the scheme, e.g. {DEFAULT_BASE_URL}; "
+            f"got {text!r}."
+        )
+    return text.rstrip("/")
+
+
+def parse_connection(
+    *, host: str | None, password: str | None, extra: Mapping[str, Any]
+) -> HubSpotConnectionConfig:
+    """Build a :class:`HubSpotConnectionConfig` from a connection's fields.
+
+    :param host: the connection's host: an optional base URL with its scheme.
+    :param password: the private-app access token.
+    :param extra: the connection's extras (already decoded from JSON).
+    :raises HubSpotConfigurationError: when a field is missing or invalid; the message names it.
+    """
+    auth_type = (_optional_text(extra, "auth_type") or "private_app").lower()
+    if auth_type not in AUTH_TYPES:
+        raise HubSpotConfigurationError(
+            f"Connection extra 'auth_type' must be one of {', '.join(AUTH_TYPES)}; got {auth_type!r}."
+        )
+    api_version = _optional_text(extra, "api_version") or "v4"
+    if api_version not in API_VERSIONS:
+        raise HubSpotConfigurationError(
+            f"Connection extra 'api_version' must be one of {', '.join(API_VERSIONS)}; got {api_version!r}."
+        )
+    settings = ClientSettings(
+        base_url=_base_url(host),
+        api_version=api_version,
+        requests_per_10s=_number(
+            extra, "requests_per_10s", DEFAULT_REQUESTS_PER_10S, integer=True, minimum=1
+        ),
+        timeout=_number(extra, "timeout", DEFAULT_TIMEOUT_SECONDS, integer=False, minimum=0.001),
+        max_retries=_number(extra, "max_retries", DEFAULT_MAX_RETRIES, integer=True, minimum=0),
+    )
+    if auth_type == "private_app":
+        token = (password or "").strip()
+        if not token:
+            raise HubSpotConfigurationError(
+                "The connection has no Private App Access Token (password). Paste the private app's "
+                "access token, or set extra 'auth_type' to 'oauth' with client_id, client_secret "
+                "and refresh_token."
+            )
+        return HubSpotConnectionConfig(settings=settings, auth_type=auth_type, access_token=token)
+    oauth_values = {
+        key: _optional_text(extra, key) for key in ("client_id", "client_secret", "refresh_token")
+    }
+    missing = [key for key, value in oauth_values.items() if not value]
+    if missing:
+        raise HubSpotConfigurationError(
+            f"OAuth connections need the extras client_id, client_secret and refresh_token; "
+            f"missing: {', '.join(missing)}."
+        )
+    return HubSpotConnectionConfig(
+        settings=settings,
+        auth_type=auth_type,
+        client_id=oauth_values["client_id"],
+        client_secret=oauth_values["client_secret"],
+        refresh_token=oauth_values["refresh_token"],
+    )

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from airflow_provider_hubassoc.client import FakeClock, RateLimiter
+from airflow_provider_hubassoc.client.ratelimit import parse_rate_limit_headers
+
+
+def admitted_times(limiter: RateLimiter, clock: FakeClock, count: int) -> list[float]:
+    times = []
+    for _ in range(count):
+        limiter.acquire()
+        times.append(clock.monotonic())
+    return times
+
+
+def max_in_any_window(times: list[float], window: float) -> int:
+    best = 0
+    start = 0
+    for end, at in enumerate(times):
+        while times[start] <= at - window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+def test_250_requests_at_100_per_10s_take_20s_and_never_exceed_100_per_window() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(requests_per_10s=100, clock=clock)
+    times = admitted_times(limiter, clock, 250)
+    assert clock.monotonic() >= 20.0
+    assert max_in_any_window(times, 10.0) <= 100
+    # and it is not needlessly slow: the margin is small
+    assert clock.monotonic() < 21.0
+
+
+def test_no_wait_below_capacity() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(requests_per_10s=5, clock=clock)
+    assert [limiter.acquire() for _ in range(5)] == [0.0] * 5
+    assert clock.sleeps == []
+    waited = limiter.acquire()
+    assert waited == pytest.approx(10.25)
+
+
+def test_penalize_pauses_every_caller() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(requests_per_10s=100, clock=clock)
+    limiter.penalize(7.0)
+    assert limiter.acquire() == pytest.approx(7.0)
+    limiter.penalize(0)
+    assert limiter.acquire() == 0.0
+
+
+def test_max_header_lowers_the_pace_but_never_raises_it() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(requests_per_10s=100, clock=clock)
+    limiter.observe({"X-HubSpot-RateLimit-Max": "50", "X-HubSpot-RateLimit-Interval-Milliseconds": "10000"})
+    assert limiter.capacity == 50
+    limiter.observe({"X-HubSpot-RateLimit-Max": "190", "X-HubSpot-RateLimit-Interval-Milliseconds": "10000"})
+    assert limiter.capacity == 100
+    limiter.observe({"x-hubspot-ratelimit-max": "10", "x-hubspot-ratelimit-interval-milliseconds": "1000"})
+    assert limiter.capacity == 100  # 10 per second is 100 per 10 s
+
+
+def test_remaining_zero_from_other_workers_waits_for_the_interval() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(requests_per_10s=100, clock=clock)
+    limiter.observe(
+        {
+            "X-HubSpot-RateLimit-Max": "100",
+            "X-HubSpot-RateLimit-Remaining": "0",
+            "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
+        }
+    )
+    assert limiter.acquire() == pytest.approx(10.0)
+
+
+def test_low_remaining_caps_this_worker_at_what_is_left() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(requests_per_10s=100, clock=clock)
+    for _ in range(10):
+        limiter.acquire()
+    # HubSpot: only 5 left in the portal's window (other workers spent the rest).
+    limiter.observe(
+        {"X-HubSpot-RateLimit-Remaining": "5", "X-HubSpot-RateLimit-Interval-Milliseconds": "10000"}
+    )
+    assert [limiter.acquire() for _ in range(5)] == [0.0] * 5
+    assert limiter.acquire() > 0.0
+
+
+def test_remaining_matching_our_own_use_does_not_slow_a_lone_worker() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(requests_per_10s=100, clock=clock)
+    for used in range(1, 100):
+        limiter.acquire()
+        limiter.observe({"X-HubSpot-RateLimit-Max": "100", "X-HubSpot-RateLimit-Remaining": str(100 - used)})
+    assert clock.sleeps == []
+
+
+def test_parse_rate_limit_headers() -> None:
+    parsed = parse_rate_limit_headers(
+        {
+            "X-HubSpot-RateLimit-Max": "110",
+            "X-HubSpot-RateLimit-Remaining": "7",
+            "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
+        }
+    )
+    assert parsed is not None
+    assert (parsed.maximum, parsed.remaining, parsed.interval_seconds) == (110, 7, 10.0)
+    assert parse_rate_limit_headers({"Content-Type": "application/json"}) is None
+    assert parse_rate_limit_headers({"X-HubSpot-RateLimit-Remaining": "lots"}) is None
+
+
+def test_threads_share_one_budget() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(requests_per_10s=20, clock=clock)
+    barrier = threading.Barrier(4)
+
+    def worker() -> None:
+        barrier.wait()
+        for _ in range(15):
+            limiter.acquire()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # 60 requests at 20 per window need at least two full windows of (fake) waiting.
+    assert clock.monotonic() >= 20.0
+
+
+def test_invalid_arguments() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        RateLimiter(requests_per_10s=0)
+    with pytest.raises(ValueError, match="negative"):
+        RateLimiter(requests_per_10s=1, safety_margin_seconds=-1)
+
+
+def test_fake_clock() -> None:
+    clock = FakeClock(start=5.0)
+    clock.sleep(2.5)
+    clock.advance(1.0)
+    assert clock.monotonic() == 8.5
+    assert clock.sleeps == [2.5]
+    assert clock.total_slept == 2.5
+    with pytest.raises(ValueError, match="negative"):
+        clock.sleep(-1)
