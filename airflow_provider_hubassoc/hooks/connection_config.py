@@ -89,14 +89,12 @@ def _number(extra: Mapping[str, Any], key: str, default: float, *, integer: bool
 
 
 def _base_url(host: str | None) -> str:
+    """Return the base URL; a bare host name (as a URI-form connection gives) means HTTPS."""
     text = (host or "").strip()
     if not text:
         return DEFAULT_BASE_URL
     if "://" not in text:
-        raise HubSpotConfigurationError(
-            f"The connection's Base URL (host) must include the scheme, e.g. {DEFAULT_BASE_URL}; "
-            f"got {text!r}."
-        )
+        text = f"https://{text}"
     return text.rstrip("/")
 
 

@@ -60,7 +60,6 @@ def test_oauth_connection() -> None:
         (None, TOKEN, {"requests_per_10s": 0}, "requests_per_10s"),
         (None, TOKEN, {"max_retries": -1}, "max_retries"),
         (None, TOKEN, {"timeout": "soon"}, "timeout"),
-        ("api.hubapi.com", TOKEN, {}, "scheme"),
         (None, None, {"auth_type": "oauth", "client_id": "cid"}, "client_secret, refresh_token"),
     ],
     ids=[
@@ -72,7 +71,6 @@ def test_oauth_connection() -> None:
         "rate-zero",
         "negative-retries",
         "timeout-not-a-number",
-        "host-without-scheme",
         "oauth-missing-fields",
     ],
 )
@@ -94,3 +92,16 @@ def test_plain_http_refused_for_remote_host() -> None:
 def test_plain_http_allowed_for_loopback(host: str) -> None:
     config = parse_connection(host=host, password=TOKEN, extra={})
     assert config.settings.base_url == host
+
+
+def test_uri_form_host_without_scheme_means_https() -> None:
+    from airflow.sdk import Connection
+
+    conn = Connection.from_uri(
+        "hubassoc://:pat-na1-xyz@api.hubapi.com?requests_per_10s=50&api_version=2026-09", conn_id="x"
+    )
+    config = parse_connection(host=conn.host, password=conn.password, extra=conn.extra_dejson)
+    assert config.settings.base_url == "https://api.hubapi.com"
+    assert config.settings.requests_per_10s == 50
+    assert config.settings.api_version == "2026-09"
+    assert config.access_token == "pat-na1-xyz"
