@@ -33,3 +33,25 @@ test: lint typecheck unit
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache
+
+# Real-browser test of the hubassoc connection form (tests/ui): a throwaway Airflow API server, the
+# emulator and headless Chromium driven by Playwright. Needs Chromium at $(CHROMIUM).
+CHROMIUM ?= /usr/bin/chromium
+UI_STAMP := $(VENV)/.installed-ui-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+.PHONY: test-ui ui-chromium
+
+ui-chromium:
+	@test -x $(CHROMIUM) || { \
+		echo "make test-ui needs Chromium at $(CHROMIUM); none found."; \
+		echo "Install it with:  sudo apt-get update && sudo apt-get install -y chromium chromium-driver"; \
+		echo "(or run with CHROMIUM=/path/to/chromium)"; \
+		exit 1; }
+
+$(UI_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,ui]'
+	rm -f $(VENV)/.installed-ui-*
+	touch $(UI_STAMP)
+
+test-ui: ui-chromium $(UI_STAMP)
+	HUBASSOC_UI_TESTS=1 HUBASSOC_UI_CHROMIUM=$(CHROMIUM) $(BIN)/pytest tests/ui -v -p no:randomly

@@ -33,7 +33,7 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
         "label": "Auth type",
         "description": "private_app: the token in 'Private App Access Token'. "
         "oauth: a public app's client id, client secret and refresh token.",
-        "schema": {"type": ["string", "null"], "enum": [*AUTH_TYPES, None], "default": "private_app"},
+        "schema": {"type": ["string", "null"], "enum": list(AUTH_TYPES), "default": "private_app"},
     },
     "client_id": {
         "label": "OAuth client id",
@@ -53,7 +53,7 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
     "api_version": {
         "label": "API version",
         "description": "v4 (/crm/v4/...) or a date version (/crm/associations/<date>/...).",
-        "schema": {"type": ["string", "null"], "enum": [*API_VERSIONS, None], "default": "v4"},
+        "schema": {"type": ["string", "null"], "enum": list(API_VERSIONS), "default": "v4"},
     },
     "requests_per_10s": {
         "label": "Requests per 10 s",

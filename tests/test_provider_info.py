@@ -52,8 +52,8 @@ def test_connection_form_layout(info: dict) -> None:
     }
     secret_fields = {name for name, spec in fields.items() if spec["schema"].get("format") == "password"}
     assert secret_fields == {"client_secret", "refresh_token"}
-    assert set(fields["api_version"]["schema"]["enum"]) - {None} == set(API_VERSIONS)
-    assert set(fields["auth_type"]["schema"]["enum"]) - {None} == set(AUTH_TYPES)
+    assert fields["api_version"]["schema"]["enum"] == list(API_VERSIONS)
+    assert fields["auth_type"]["schema"]["enum"] == list(AUTH_TYPES)
     assert fields["requests_per_10s"]["schema"]["default"] == 100
 
 

@@ -278,8 +278,22 @@ def parse_limit_configurations(body: object) -> list[LimitConfiguration]:
     return [parse_limit_configuration(item) for item in _list(data.get("results"), "results")]
 
 
+def _iso_to_epoch_ms(text: str) -> int:
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise _unexpected("enqueueTime", text) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
+
+
 def parse_high_usage_report(body: object) -> HighUsageReport:
-    """Parse ``{"userId", "userEmail", "enqueueTime": {"value", ...}}``.
+    """Parse ``{"userId", "userEmail", "enqueueTime"}``.
+
+    The current spec types ``enqueueTime`` as ``{"value": <epoch ms>, "timeZoneShift", "dateOnly"}``;
+    older specs (and the official SDK) as an ISO 8601 date-time string. Both are accepted, as is a
+    bare epoch-millisecond number.
 
     :param body: the parsed JSON answer.
     """
@@ -288,6 +302,8 @@ def parse_high_usage_report(body: object) -> HighUsageReport:
     enqueue_ms: int | None = None
     if isinstance(enqueue, Mapping):
         enqueue_ms = _optional_int(enqueue.get("value"), "enqueueTime.value")
+    elif isinstance(enqueue, str) and not enqueue.strip().isdigit():
+        enqueue_ms = _iso_to_epoch_ms(enqueue)
     elif enqueue is not None:
         enqueue_ms = _optional_int(enqueue, "enqueueTime")
     return HighUsageReport(

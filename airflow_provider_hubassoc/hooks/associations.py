@@ -176,17 +176,9 @@ class HubSpotAssociationsHook(BaseHook):
                 "refresh_token, and that the app is still installed in the portal."
             )
         except HubSpotAuthenticationError as error:
-            return False, (
-                "HubSpot rejected the credentials (401 Unauthorized). Check the Private App Access "
-                f"Token (or the OAuth settings) of connection '{self.hubassoc_conn_id}'. "
-                f"HubSpot said: {error.message}"
-            )
+            return False, f"HubSpot rejected the credentials (401 Unauthorized). {error.message}"
         except HubSpotPermissionError as error:
-            scopes = ", ".join(error.missing_scopes) or "see HubSpot's message"
-            return False, (
-                f"The token lacks scopes (403 Forbidden); add them to the app: {scopes}. "
-                f"HubSpot said: {error.message}"
-            )
+            return False, f"HubSpot refused access (403 Forbidden). {error.message}"
         except HubSpotConnectionError as error:
             return False, f"Cannot reach HubSpot at {self._base_url_for_messages()}: {error.message}"
         except HubSpotError as error:
@@ -477,3 +469,6 @@ class HubSpotAssociationsHook(BaseHook):
         self.client.purge_limit_configurations(
             from_object_type=from_object_type, to_object_type=to_object_type, inputs=inputs
         )
+
+
+from airflow_provider_hubassoc.hooks.async_associations import HubSpotAssociationsAsyncHook  # noqa: E402, F401

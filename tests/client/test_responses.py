@@ -88,6 +88,21 @@ def test_default_association_and_high_usage_report() -> None:
     assert (report.user_id, report.user_email, report.enqueue_time_ms) == (7, "a@b.c", 1700000000000)
 
 
+@pytest.mark.parametrize(
+    "enqueue_time",
+    [{"value": 1700000000000}, "2023-11-14T22:13:20Z", "2023-11-14T22:13:20.000+00:00", 1700000000000],
+    ids=["object", "iso-z", "iso-offset", "number"],
+)
+def test_high_usage_report_enqueue_time_shapes(enqueue_time: object) -> None:
+    report = parse.parse_high_usage_report({"userId": "7", "enqueueTime": enqueue_time})
+    assert report.enqueue_time_ms == 1700000000000
+
+
+def test_high_usage_report_bad_enqueue_time() -> None:
+    with pytest.raises(HubSpotUnexpectedResponseError):
+        parse.parse_high_usage_report({"userId": 7, "enqueueTime": "yesterday"})
+
+
 def test_limit_configurations_read_and_update_shapes() -> None:
     configs = parse.parse_limit_configurations(
         {

@@ -144,7 +144,9 @@ def test_test_connection_bad_token(token_connection: None) -> None:
     ok, message = HubSpotAssociationsHook().test_connection()
     assert ok is False
     assert "401" in message
-    assert "Private App Access Token" in message
+    assert "private-app access token" in message
+    assert message.count("Check") == 1, "the advice is given once"
+    assert "hubassoc_default" not in message, "the UI tests a connection under a random id"
     assert TOKEN not in message
     assert len(responses.calls) == 1
 
@@ -171,6 +173,7 @@ def test_test_connection_missing_scopes(token_connection: None) -> None:
     assert ok is False
     assert "403" in message
     assert "crm.objects.contacts.read" in message
+    assert message.count("HubSpot said") == 1
 
 
 @responses.activate
