@@ -107,6 +107,18 @@ def provider_info() -> dict[str, Any]:
                 "python-modules": [f"{package}.operators.labels", f"{package}.operators.associations"],
             }
         ],
+        "sensors": [
+            {
+                "integration-name": "HubSpot Associations",
+                "python-modules": [f"{package}.sensors.associations"],
+            }
+        ],
+        "triggers": [
+            {
+                "integration-name": "HubSpot Associations",
+                "python-modules": [f"{package}.triggers.associations"],
+            }
+        ],
         "connection-types": [
             {
                 "connection-type": CONNECTION_TYPE,

@@ -110,11 +110,18 @@ def batch_read_body(inputs: Iterable[tuple[str, str | None]]) -> dict[str, Any]:
     return {"inputs": rows}
 
 
-def _association_input_json(item: AssociationInput) -> dict[str, Any]:
+def _association_input_json(
+    item: AssociationInput, specs: dict[AssociationSpec, dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    if specs is None:
+        types = [spec.to_json() for spec in item.types]
+    else:
+        # one JSON object per distinct type, shared by the rows of a body (serialised the same)
+        types = [specs[s] if s in specs else specs.setdefault(s, s.to_json()) for s in item.types]
     return {
         "from": {"id": record_id(item.from_id, what="from_id")},
         "to": {"id": record_id(item.to_id, what="to_id")},
-        "types": [spec.to_json() for spec in item.types],
+        "types": types,
     }
 
 
@@ -123,7 +130,8 @@ def batch_create_body(inputs: Iterable[AssociationInput]) -> dict[str, Any]:
 
     :param inputs: the pairs and the types to write or remove.
     """
-    return {"inputs": [_association_input_json(item) for item in inputs]}
+    specs: dict[AssociationSpec, dict[str, Any]] = {}
+    return {"inputs": [_association_input_json(item, specs) for item in inputs]}
 
 
 def batch_labels_archive_body(inputs: Iterable[AssociationInput]) -> dict[str, Any]:

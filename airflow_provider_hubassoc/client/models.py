@@ -30,6 +30,12 @@ def normalize_id(value: object) -> str:
     :param value: an id as found in a response (``"101"``, ``101`` or ``101.0``).
     :raises ValueError: when the value is not a whole, non-negative number.
     """
+    # Fast path (ids are normalized several times per row on the hot path): an ASCII digit string
+    # without a leading zero is already canonical.
+    if type(value) is str and value.isascii() and value.isdigit() and (value[0] != "0" or value == "0"):
+        return value
+    if type(value) is int and value >= 0:
+        return str(value)
     if isinstance(value, bool):
         raise ValueError(f"not a record id: {value!r}")
     if isinstance(value, int):

@@ -130,6 +130,23 @@ class RateLimiter:
             candidates.append(self._shared_cap_until)
         return min(candidates)
 
+    def try_acquire(self) -> float | None:
+        """Count a request if one may start now; else say how long to wait before asking again.
+
+        The non-blocking step of :meth:`acquire`, for callers that wait in their own way (the
+        async hook awaits ``asyncio.sleep`` instead of blocking the event loop).
+
+        :returns: ``None`` when the request was admitted (and counted), else the seconds to wait.
+        """
+        with self._lock:
+            now = self._clock.monotonic()
+            self._prune(now)
+            opening = self._next_opening(now)
+            if opening is None:
+                self._admitted.append(now)
+                return None
+            return max(0.0, opening - now)
+
     def acquire(self) -> float:
         """Wait (on the clock) until a request may start, and count it.
 
@@ -137,14 +154,9 @@ class RateLimiter:
         """
         waited = 0.0
         while True:
-            with self._lock:
-                now = self._clock.monotonic()
-                self._prune(now)
-                opening = self._next_opening(now)
-                if opening is None:
-                    self._admitted.append(now)
-                    return waited
-            delay = opening - now
+            delay = self.try_acquire()
+            if delay is None:
+                return waited
             logger.debug("Rate limiter: waiting %.3f s before the next HubSpot request", delay)
             self._clock.sleep(delay)
             waited += delay

@@ -222,13 +222,17 @@ def parse_labels_between_pair(raw: object) -> LabelsBetweenObjectPair:
 
     :param raw: the JSON object.
     """
-    data = _object(raw, "labelled association")
+    # ``type(...) is`` fast paths: this runs once per row of every batch create (2,000 per answer).
+    data = raw if type(raw) is dict else _object(raw, "labelled association")
+    labels = data.get("labels")
     return LabelsBetweenObjectPair(
         from_object_type_id=str(data.get("fromObjectTypeId", "")),
         from_object_id=_id(data.get("fromObjectId"), "fromObjectId"),
         to_object_type_id=str(data.get("toObjectTypeId", "")),
         to_object_id=_id(data.get("toObjectId"), "toObjectId"),
-        labels=tuple(str(label) for label in _list(data.get("labels"), "labels") if label is not None),
+        labels=()
+        if not labels and type(labels) is list
+        else tuple(str(label) for label in _list(labels, "labels") if label is not None),
     )
 
 

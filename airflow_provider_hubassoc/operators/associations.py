@@ -1,0 +1,464 @@
+"""Operators that upsert and delete HubSpot associations from rows."""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator, Sequence
+from contextlib import ExitStack, closing
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseOperator
+from airflow.sdk.exceptions import AirflowFailException
+
+from airflow_provider_hubassoc.operators._common import (
+    parse_bool,
+    report_opener,
+    resolve_rows,
+    run_permanent_as_fail,
+)
+from airflow_provider_hubassoc.operators._sql import get_dbapi_hook, iter_sql_rows
+from airflow_provider_hubassoc.sync.engine import (
+    RejectedRowSink,
+    StreamedSyncResult,
+    SyncResult,
+    delete_associations,
+    delete_associations_streamed,
+    upsert_associations,
+    upsert_associations_streamed,
+)
+from airflow_provider_hubassoc.sync.errors import SyncConfigurationError
+from airflow_provider_hubassoc.sync.outcomes import RowOutcome, SyncSummary, validate_ratio
+from airflow_provider_hubassoc.sync.plan import SyncMode
+from airflow_provider_hubassoc.sync.progress import ProgressLogger
+from airflow_provider_hubassoc.sync.report import report_line, write_rejects_report
+from airflow_provider_hubassoc.sync.stream import DEFAULT_CHUNK_SIZE
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+    from airflow_provider_hubassoc.hooks.associations import HubSpotAssociationsHook
+
+
+def _is_template(value: object) -> bool:
+    return isinstance(value, str) and "{{" in value
+
+
+class _AssociationsOperatorBase(BaseOperator):
+    """Parameters and plumbing shared by the upsert and delete operators."""
+
+    ui_color = "#ff7a59"
+    template_fields_renderers = {"rows": "json", "labels": "json", "sql": "sql", "sql_parameters": "json"}
+    template_ext: Sequence[str] = (".sql",)
+
+    def __init__(
+        self,
+        *,
+        from_object_type: str,
+        to_object_type: str,
+        rows: Any = None,
+        sql: str | None = None,
+        sql_conn_id: str | None = None,
+        sql_parameters: Any = None,
+        sql_chunk_size: int = DEFAULT_CHUNK_SIZE,
+        from_id_field: str = "from_id",
+        to_id_field: str = "to_id",
+        labels_field: str = "labels",
+        labels: Any = None,
+        dry_run: Any = False,
+        max_rejected_ratio: float = 0.0,
+        rejects_path: str | None = None,
+        requests_per_10s: int | None = None,
+        hubassoc_conn_id: str = "hubassoc_default",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if (rows is None) == (sql is None):
+            raise ValueError(
+                "give exactly one of rows (a list of mappings or an XComArg) and sql (a query, with "
+                f"sql_conn_id); got {'both' if rows is not None else 'neither'}"
+            )
+        if sql is not None and not sql_conn_id:
+            raise ValueError("sql needs sql_conn_id: the connection of the database to query")
+        if sql is None and sql_conn_id is not None:
+            raise ValueError("sql_conn_id is given without sql; pass the query as sql=...")
+        if isinstance(sql_chunk_size, bool) or not isinstance(sql_chunk_size, int) or sql_chunk_size <= 0:
+            raise ValueError(f"sql_chunk_size must be a positive integer, got {sql_chunk_size!r}")
+        if requests_per_10s is not None and (
+            isinstance(requests_per_10s, bool)
+            or not isinstance(requests_per_10s, int)
+            or requests_per_10s <= 0
+        ):
+            raise ValueError(f"requests_per_10s must be a positive integer, got {requests_per_10s!r}")
+        self.from_object_type = from_object_type
+        self.to_object_type = to_object_type
+        self.rows = rows
+        self.sql = sql
+        self.sql_conn_id = sql_conn_id
+        self.sql_parameters = sql_parameters
+        self.sql_chunk_size = sql_chunk_size
+        self.requests_per_10s = requests_per_10s
+        self.from_id_field = from_id_field
+        self.to_id_field = to_id_field
+        self.labels_field = labels_field
+        self.labels = labels
+        # Shadows BaseOperator.dry_run() (template rendering preview, unused by Airflow itself): the
+        # public parameter is named dry_run and is templated.
+        self.dry_run = dry_run  # type: ignore[method-assign]
+        try:
+            self.max_rejected_ratio = validate_ratio(max_rejected_ratio)
+        except SyncConfigurationError as exc:
+            raise ValueError(str(exc)) from None
+        self.rejects_path = rejects_path
+        self.hubassoc_conn_id = hubassoc_conn_id
+
+    @cached_property
+    def hook(self) -> HubSpotAssociationsHook:
+        """The hook (one client per hook)."""
+        from airflow_provider_hubassoc.hooks.associations import HubSpotAssociationsHook
+
+        return HubSpotAssociationsHook(
+            hubassoc_conn_id=self.hubassoc_conn_id, requests_per_10s=self.requests_per_10s
+        )
+
+    def _run(self, dry_run: bool) -> SyncResult:
+        raise NotImplementedError
+
+    def _run_streamed(
+        self, rows: Iterator[dict[str, Any]], dry_run: bool, on_rejected: RejectedRowSink | None
+    ) -> StreamedSyncResult:
+        raise NotImplementedError
+
+    def _sql_rows(self) -> Generator[dict[str, Any], None, None]:
+        """Run the query; yield its rows (fetched ``sql_chunk_size`` at a time)."""
+        if not isinstance(self.sql, str) or not self.sql.strip():
+            raise AirflowFailException("sql must be one SELECT statement (a string or a .sql file)")
+        hook = get_dbapi_hook(str(self.sql_conn_id))
+        fetched = [0]
+
+        def on_fetch(count: int) -> None:
+            fetched[0] += count
+            self.log.debug("Fetched %d rows (%d so far) from %s", count, fetched[0], self.sql_conn_id)
+
+        return iter_sql_rows(
+            hook,
+            self.sql,
+            parameters=self.sql_parameters or None,
+            chunk_size=self.sql_chunk_size,
+            on_fetch=on_fetch,
+        )
+
+    def _precheck(self, dry_run: bool) -> bool:
+        """Whether to run a dry-run pass over the whole query before the writing pass."""
+        return False
+
+    def _execute_sql(self, dry_run: bool, location: str | None) -> StreamedSyncResult:
+        if self._precheck(dry_run):
+            self.log.info(
+                "Mirror pre-check: planning the whole query without writing (grouping and max_deletes), "
+                "then writing in a second pass"
+            )
+            with closing(self._sql_rows()) as rows:
+                checked = run_permanent_as_fail(lambda: self._run_streamed(rows, True, None))
+            self.log.info(
+                "Pre-check passed: %d rows, %d pairs to remove", checked.summary.rows, checked.summary.removed
+            )
+        with ExitStack() as stack:
+            sink_rejected: RejectedRowSink | None = None
+            if location:
+                sink = stack.enter_context(report_opener(location)())
+
+                def write(outcome: RowOutcome) -> None:
+                    sink.write(report_line(outcome))
+
+                sink_rejected = write
+            rows = stack.enter_context(closing(self._sql_rows()))
+            result = run_permanent_as_fail(lambda: self._run_streamed(rows, dry_run, sink_rejected))
+        if location:
+            self.log.info("Wrote %d rejected rows to %s", result.summary.rejected, location)
+        return result
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        """Run the sync, write the rejects report, and return the summary (to XCom).
+
+        :param context: the task context.
+        :raises AirflowFailException: on permanent errors, a tripped guard, or too many rejected rows.
+        """
+        dry_run = parse_bool(self.dry_run, "dry_run")
+        location = str(self.rejects_path) if self.rejects_path else None
+        summary: SyncSummary
+        if self.sql is not None:
+            streamed = self._execute_sql(dry_run, location)
+            summary, plan_text = streamed.summary, streamed.describe_plan()
+        else:
+            result = run_permanent_as_fail(lambda: self._run(dry_run))
+            summary, plan_text = result.summary, result.describe_plan()
+            if location:
+                written = write_rejects_report(result.outcomes, report_opener(location))
+                self.log.info("Wrote %d rejected rows to %s", written, location)
+        self.log.info(
+            "%s %s → %s%s: %d rows, %d created, %d updated, %d unchanged, %d removed, %d rejected, "
+            "%d requests",
+            summary.mode,
+            self.from_object_type,
+            self.to_object_type,
+            " (dry run)" if dry_run else "",
+            summary.rows,
+            summary.created,
+            summary.updated,
+            summary.unchanged,
+            summary.removed,
+            summary.rejected,
+            summary.requests,
+        )
+        self.log.info("Plan%s: %s", " (not written)" if dry_run else "", plan_text)
+        for sample in summary.rejected_sample[:5]:
+            self.log.warning("Rejected row %s: %s", sample["index"], sample["reason"])
+        run_permanent_as_fail(
+            lambda: summary.check_rejected_ratio(self.max_rejected_ratio, report_location=location)
+        )
+        return summary.to_dict()
+
+    def _progress(self) -> ProgressLogger:
+        return ProgressLogger(self.log)
+
+
+class HubSpotUpsertAssociationsOperator(_AssociationsOperatorBase):
+    """Create or update associations between records from rows, in ``append``, ``replace`` or
+    ``mirror`` mode.
+
+    Rows are mappings such as ``{"from_id": "101", "to_id": "202", "labels": ["Consultant"]}``; a
+    label is a display label, an internal name, a type id or ``"Primary"``. The operator reads the
+    current associations of the from-records, diffs, and writes only what changes, so a re-run of an
+    unchanged sync makes reads only, and a retried task converges to the same end state whether
+    HubSpot's writes set or add labels.
+
+    * ``append`` adds the labels; it never removes anything.
+    * ``replace`` makes each input pair carry exactly the given labels (Unlabeled always stays).
+    * ``mirror`` also removes the pairs of each input from-record that are absent from the input,
+      after the ``max_deletes`` guard; from-records with a rejected row are not pruned.
+
+    Primary is left to HubSpot unless a row asks for it: asking moves the record's primary company;
+    a pair that is Primary now stays Primary in replace/mirror when its row omits Primary (HubSpot
+    makes the first company Primary by itself). Remove Primary with
+    :class:`HubSpotDeleteAssociationsOperator` and ``labels=["Primary"]``.
+
+    Duplicate rows of one pair are merged (labels unioned) and each gets the merged pair's outcome.
+    Returns ``{"mode", "dry_run", "rows", "created", "updated", "unchanged", "removed",
+    "rejected", "requests", "rejected_sample"}`` where ``created + updated + unchanged + rejected
+    == rows`` and ``removed`` counts the pairs mirror removed.
+
+    :param from_object_type: e.g. ``"contacts"`` or ``"0-1"``.
+    :param to_object_type: e.g. ``"companies"``.
+    :param rows: a list of mappings, an ``XComArg`` (``upstream.output``), or a JSON string.
+        Give either ``rows`` or ``sql``.
+    :param sql: a query (or a ``.sql`` file, templated) whose rows are synced, streamed in chunks of
+        ``sql_chunk_size``: columns map through the ``*_field`` parameters (alias them in the query
+        or set the fields); a labels column holds one label, ``"A;B"`` or a JSON array. Memory stays
+        flat however many rows it returns. Mirror mode needs ``ORDER BY`` the from-id column.
+    :param sql_conn_id: the connection of the database to query (any ``common.sql`` ``DbApiHook``).
+    :param sql_parameters: DB-API parameters of ``sql`` (in the driver's placeholder style).
+    :param sql_chunk_size: rows fetched, validated, read, planned and written at a time.
+    :param from_id_field: the row field with the from-record id.
+    :param to_id_field: the row field with the to-record id.
+    :param labels_field: the row field with the row's labels (list, ``"A;B"``, JSON array, or none).
+    :param labels: labels applied to every row, besides the row's own.
+    :param mode: ``"append"``, ``"replace"`` or ``"mirror"``.
+    :param dry_run: read and plan, write nothing; returns the summary a real run would.
+    :param max_rejected_ratio: fail (after writing the valid rows) when ``rejected / rows`` exceeds it.
+    :param max_deletes: mirror guard: an int (pairs) or a float in (0, 1] (share of the current
+        pairs of the from-records involved); ``None`` for no guard.
+    :param rejects_path: where to write a JSON Lines report of rejected rows (a local path or an
+        object-storage URL).
+    :param mirror_precheck: with ``sql`` in mirror mode, first plan the whole query without
+        writing (a dry-run pass: grouping and ``max_deletes`` are checked over the whole run before
+        anything is written), then write in a second pass. ``False`` saves the second query and the
+        reads, but a grouping error or the guard may then stop the run after earlier chunks were
+        written.
+    :param requests_per_10s: this task's pace (overrides the connection's), e.g. the portal's limit
+        divided by the pool slots when mapped tasks share a portal.
+    :param hubassoc_conn_id: the ``hubassoc`` connection.
+    """
+
+    template_fields: Sequence[str] = (
+        "rows",
+        "sql",
+        "sql_conn_id",
+        "sql_parameters",
+        "from_object_type",
+        "to_object_type",
+        "labels",
+        "mode",
+        "dry_run",
+        "rejects_path",
+        "max_deletes",
+        "hubassoc_conn_id",
+    )
+
+    def __init__(
+        self,
+        *,
+        from_object_type: str,
+        to_object_type: str,
+        rows: Any = None,
+        sql: str | None = None,
+        sql_conn_id: str | None = None,
+        sql_parameters: Any = None,
+        sql_chunk_size: int = DEFAULT_CHUNK_SIZE,
+        from_id_field: str = "from_id",
+        to_id_field: str = "to_id",
+        labels_field: str = "labels",
+        labels: Any = None,
+        mode: str = "append",
+        dry_run: Any = False,
+        max_rejected_ratio: float = 0.0,
+        max_deletes: int | float | str | None = None,
+        rejects_path: str | None = None,
+        mirror_precheck: bool = True,
+        requests_per_10s: int | None = None,
+        hubassoc_conn_id: str = "hubassoc_default",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            from_object_type=from_object_type,
+            to_object_type=to_object_type,
+            rows=rows,
+            sql=sql,
+            sql_conn_id=sql_conn_id,
+            sql_parameters=sql_parameters,
+            sql_chunk_size=sql_chunk_size,
+            requests_per_10s=requests_per_10s,
+            from_id_field=from_id_field,
+            to_id_field=to_id_field,
+            labels_field=labels_field,
+            labels=labels,
+            dry_run=dry_run,
+            max_rejected_ratio=max_rejected_ratio,
+            rejects_path=rejects_path,
+            hubassoc_conn_id=hubassoc_conn_id,
+            **kwargs,
+        )
+        if isinstance(mode, str) and not _is_template(mode):
+            try:
+                SyncMode.parse(mode)
+            except SyncConfigurationError as exc:
+                raise ValueError(str(exc)) from None
+        self.mode = mode
+        self.max_deletes = max_deletes
+        self.mirror_precheck = mirror_precheck
+
+    def _precheck(self, dry_run: bool) -> bool:
+        mirror = SyncMode.parse(self.mode) is SyncMode.MIRROR
+        return mirror and not dry_run and parse_bool(self.mirror_precheck, "mirror_precheck")
+
+    def _run_streamed(
+        self, rows: Iterator[dict[str, Any]], dry_run: bool, on_rejected: RejectedRowSink | None
+    ) -> StreamedSyncResult:
+        self._note_guard()
+        return upsert_associations_streamed(
+            self.hook.get_client(),
+            from_object_type=self.from_object_type,
+            to_object_type=self.to_object_type,
+            rows=rows,
+            chunk_size=self.sql_chunk_size,
+            from_id_field=self.from_id_field,
+            to_id_field=self.to_id_field,
+            labels_field=self.labels_field,
+            labels=self.labels,
+            mode=self.mode,
+            dry_run=dry_run,
+            max_deletes=self.max_deletes,
+            progress=self._progress(),
+            on_rejected=on_rejected,
+        )
+
+    def _note_guard(self) -> None:
+        if SyncMode.parse(self.mode) is not SyncMode.MIRROR and self.max_deletes is not None:
+            self.log.info("max_deletes applies to mirror mode only; ignored in %s mode", self.mode)
+
+    def _run(self, dry_run: bool) -> SyncResult:
+        self._note_guard()
+        return upsert_associations(
+            self.hook.get_client(),
+            from_object_type=self.from_object_type,
+            to_object_type=self.to_object_type,
+            rows=resolve_rows(self.rows),
+            from_id_field=self.from_id_field,
+            to_id_field=self.to_id_field,
+            labels_field=self.labels_field,
+            labels=self.labels,
+            mode=self.mode,
+            dry_run=dry_run,
+            max_deletes=self.max_deletes,
+            progress=self._progress(),
+        )
+
+
+class HubSpotDeleteAssociationsOperator(_AssociationsOperatorBase):
+    """Remove associations between records from rows: whole pairs, or only some labels.
+
+    The labels removed from a pair are ``labels`` plus the row's own labels; when both are empty
+    the whole pair is removed. Rows whose pair is absent, or carries none of those labels, are
+    ``unchanged``. Removing ``"Primary"`` this way is allowed. Returns the same summary as the
+    upsert operator, with ``mode: "delete"`` and ``removed + unchanged + rejected == rows``.
+
+    :param from_object_type: e.g. ``"contacts"``.
+    :param to_object_type: e.g. ``"companies"``.
+    :param rows: a list of mappings, an ``XComArg``, or a JSON string.
+    :param from_id_field: the row field with the from-record id.
+    :param to_id_field: the row field with the to-record id.
+    :param labels_field: the row field with labels to remove for that row.
+    :param labels: ``None`` to remove whole pairs, else the labels to remove from every pair.
+    :param dry_run: read and plan, write nothing.
+    :param max_rejected_ratio: fail (after the valid rows) when ``rejected / rows`` exceeds it.
+    :param rejects_path: where to write a JSON Lines report of rejected rows.
+    :param requests_per_10s: this task's pace (overrides the connection's).
+    :param hubassoc_conn_id: the ``hubassoc`` connection.
+    """
+
+    template_fields: Sequence[str] = (
+        "rows",
+        "sql",
+        "sql_conn_id",
+        "sql_parameters",
+        "from_object_type",
+        "to_object_type",
+        "labels",
+        "dry_run",
+        "rejects_path",
+        "hubassoc_conn_id",
+    )
+
+    def _run(self, dry_run: bool) -> SyncResult:
+        return delete_associations(
+            self.hook.get_client(),
+            from_object_type=self.from_object_type,
+            to_object_type=self.to_object_type,
+            rows=resolve_rows(self.rows),
+            from_id_field=self.from_id_field,
+            to_id_field=self.to_id_field,
+            labels_field=self.labels_field,
+            labels=self.labels,
+            dry_run=dry_run,
+            progress=self._progress(),
+        )
+
+    def _run_streamed(
+        self, rows: Iterator[dict[str, Any]], dry_run: bool, on_rejected: RejectedRowSink | None
+    ) -> StreamedSyncResult:
+        return delete_associations_streamed(
+            self.hook.get_client(),
+            from_object_type=self.from_object_type,
+            to_object_type=self.to_object_type,
+            rows=rows,
+            chunk_size=self.sql_chunk_size,
+            from_id_field=self.from_id_field,
+            to_id_field=self.to_id_field,
+            labels_field=self.labels_field,
+            labels=self.labels,
+            dry_run=dry_run,
+            progress=self._progress(),
+            on_rejected=on_rejected,
+        )
+
+
+__all__ = ["HubSpotDeleteAssociationsOperator", "HubSpotUpsertAssociationsOperator"]

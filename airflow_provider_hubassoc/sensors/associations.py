@@ -1,0 +1,265 @@
+"""A sensor that waits until a HubSpot association reaches a state.
+
+Poke and reschedule modes read with the sync hook; ``deferrable=True`` checks once on the worker,
+then hands the waiting to :class:`~airflow_provider_hubassoc.triggers.associations.HubSpotAssociationTrigger`.
+The condition itself is checked and evaluated by :mod:`airflow_provider_hubassoc.sync.conditions`,
+the same code in every mode.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseSensorOperator, PokeReturnValue, XComArg, conf
+from airflow.sdk.exceptions import (
+    AirflowException,
+    AirflowFailException,
+    AirflowSensorTimeout,
+    AirflowSkipException,
+)
+
+from airflow_provider_hubassoc.client.errors import HubSpotError
+from airflow_provider_hubassoc.sync.conditions import (
+    AssociationCondition,
+    Evaluation,
+    build_condition,
+    check_arguments,
+    evaluate,
+    make_resolver,
+)
+from airflow_provider_hubassoc.sync.errors import SyncError
+from airflow_provider_hubassoc.sync.labels import LabelResolutionError, list_labels_or_config_error
+from airflow_provider_hubassoc.triggers.associations import HubSpotAssociationTrigger
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+    from airflow_provider_hubassoc.hooks.associations import HubSpotAssociationsHook
+
+_TEMPLATED_CONDITION_FIELDS = (
+    "from_object_type",
+    "from_object_id",
+    "to_object_type",
+    "to_object_id",
+    "labels",
+)
+
+
+def _unrendered(value: object) -> bool:
+    """Whether a value is a Jinja template or an XComArg, known only at run time."""
+    if isinstance(value, XComArg):
+        return True
+    if isinstance(value, str):
+        return "{{" in value or "{%" in value
+    if isinstance(value, list | tuple):
+        return any(_unrendered(item) for item in value)
+    return False
+
+
+class HubSpotAssociationSensor(BaseSensorOperator):
+    """Wait until a record's associations satisfy a condition.
+
+    The conditions combine with AND (see :mod:`airflow_provider_hubassoc.sync.conditions`):
+
+    * ``to_object_id`` given: that pair is considered; else every associated ``to_object_type``
+      record is;
+    * ``labels``: the pair (or each counted record) carries all of them; display labels, internal
+      names, type ids or ``"Primary"``, resolved per portal and direction;
+    * ``expect="present"`` (the pair exists / at least ``min_count`` records match) or
+      ``expect="absent"`` (no association left);
+    * ``require_primary``: the Primary association exists (e.g. the contact has a primary company).
+
+    Impossible combinations are refused at construction (no I/O happens there); templated
+    arguments are checked again once rendered. When the condition holds, the sensor returns (to
+    XCom) what it observed: the matching records with their types and labels, and the counts.
+
+    A 429, a 5xx or a connection error while reading is not a failure of the condition: the sensor
+    logs it and pokes again (the trigger waits and polls again). A permanent error (401, 403,
+    404, 400, an unknown label, a 429 ``DAILY``) fails the task at once, saying what to fix.
+
+    :param from_object_type: the from-record's object type, e.g. ``"contacts"`` (templated).
+    :param from_object_id: the from-record's id (templated).
+    :param to_object_type: the associated object type, e.g. ``"companies"`` (templated).
+    :param to_object_id: one to-record's id, or ``None`` for every record of the type (templated).
+    :param labels: labels that must all be on the pair (templated).
+    :param expect: ``"present"`` or ``"absent"``.
+    :param min_count: with ``to_object_id=None``: at least this many (matching) records.
+    :param require_primary: the from-record must have the Primary association to the to-type.
+    :param hubassoc_conn_id: the Airflow connection id (templated).
+    :param deferrable: wait in the triggerer instead of a worker slot.
+    :param kwargs: the arguments of every sensor (``poke_interval``, ``timeout``, ``mode``,
+        ``soft_fail``, ...). In deferrable mode ``poke_interval`` is the trigger's poll interval.
+    """
+
+    template_fields: Sequence[str] = (*_TEMPLATED_CONDITION_FIELDS, "hubassoc_conn_id")
+    template_fields_renderers = {"labels": "json"}
+    ui_color = "#ff7a59"
+
+    def __init__(
+        self,
+        *,
+        from_object_type: str,
+        from_object_id: str | int,
+        to_object_type: str,
+        to_object_id: str | int | None = None,
+        labels: Any = None,
+        expect: str = "present",
+        min_count: int | None = None,
+        require_primary: bool = False,
+        hubassoc_conn_id: str = "hubassoc_default",
+        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.from_object_type = from_object_type
+        self.from_object_id = from_object_id
+        self.to_object_type = to_object_type
+        self.to_object_id = to_object_id
+        self.labels = labels
+        self.expect = expect
+        self.min_count = min_count
+        self.require_primary = require_primary
+        self.hubassoc_conn_id = hubassoc_conn_id
+        self.deferrable = deferrable
+        pending = [name for name in _TEMPLATED_CONDITION_FIELDS if _unrendered(getattr(self, name))]
+        try:
+            check_arguments(**self._condition_arguments(), pending=pending)
+        except SyncError as exc:
+            raise ValueError(f"{type(self).__name__} {self.task_id!r}: {exc}") from None
+
+    def _condition_arguments(self) -> dict[str, Any]:
+        return {
+            "from_object_type": self.from_object_type,
+            "from_object_id": self.from_object_id,
+            "to_object_type": self.to_object_type,
+            "to_object_id": self.to_object_id,
+            "labels": self.labels,
+            "expect": self.expect,
+            "min_count": self.min_count,
+            "require_primary": self.require_primary,
+        }
+
+    def _condition(self) -> AssociationCondition:
+        """The condition from the rendered arguments.
+
+        :raises AirflowFailException: when a rendered argument is invalid.
+        """
+        try:
+            return build_condition(**self._condition_arguments())
+        except SyncError as exc:
+            raise AirflowFailException(f"Invalid sensor arguments after rendering: {exc}") from None
+
+    @cached_property
+    def hook(self) -> HubSpotAssociationsHook:
+        """The sync hook (one HTTP session for every poke of this try)."""
+        from airflow_provider_hubassoc.hooks.associations import HubSpotAssociationsHook
+
+        return HubSpotAssociationsHook(hubassoc_conn_id=self.hubassoc_conn_id)
+
+    def _close_hook(self) -> None:
+        if "hook" in self.__dict__:
+            self.hook.close()
+            del self.__dict__["hook"]
+
+    # ------------------------------------------------------------------ poking
+
+    def _evaluate(self, condition: AssociationCondition) -> Evaluation:
+        resolver = None
+        if condition.needs_label_definitions:
+            definitions = list_labels_or_config_error(
+                self.hook,
+                from_object_type=condition.from_object_type,
+                to_object_type=condition.to_object_type,
+            )
+            resolver = make_resolver(condition, definitions)
+        records = self.hook.get_associations(
+            from_object_type=condition.from_object_type,
+            object_id=condition.from_object_id,
+            to_object_type=condition.to_object_type,
+        )
+        return evaluate(condition, records, resolver)
+
+    def poke(self, context: Context) -> bool | PokeReturnValue:
+        """Read the associations once and evaluate the condition.
+
+        :param context: the task context.
+        :returns: ``PokeReturnValue(is_done=True, xcom_value=observation)`` when met, else ``False``.
+        :raises AirflowFailException: on a permanent error, with what to fix.
+        """
+        condition = self._condition()
+        try:
+            evaluation = self._evaluate(condition)
+        except (SyncError, LabelResolutionError) as exc:
+            raise AirflowFailException(f"Cannot evaluate the condition: {exc}") from exc
+        except HubSpotError as exc:
+            if exc.permanent:
+                raise AirflowFailException(
+                    f"HubSpot refused to read the associations of {condition.from_object_type} "
+                    f"{condition.from_object_id} (connection {self.hubassoc_conn_id!r}): {exc}"
+                ) from exc
+            self.log.warning("HubSpot is busy or unreachable, poking again later: %s", exc)
+            return False
+        self.log.info("Condition %s", evaluation.reason)
+        if evaluation.met:
+            return PokeReturnValue(is_done=True, xcom_value=evaluation.observation)
+        return False
+
+    # ------------------------------------------------------------------ execution
+
+    def execute(self, context: Context) -> Any:
+        """Poke until the condition holds; in deferrable mode check once, then defer.
+
+        :param context: the task context.
+        """
+        try:
+            if not self.deferrable:
+                return super().execute(context)
+            try:
+                result = self.poke(context)
+            except AirflowFailException as exc:
+                if self.soft_fail:
+                    raise AirflowSkipException(f"Skipping due to soft_fail: {exc}") from exc
+                raise
+            if isinstance(result, PokeReturnValue) and result.is_done:
+                return result.xcom_value
+        finally:
+            self._close_hook()
+        condition = self._condition()
+        trigger = HubSpotAssociationTrigger.from_condition(
+            condition,
+            hubassoc_conn_id=self.hubassoc_conn_id,
+            poll_interval=self.poke_interval,
+            end_time=time.time() + self.timeout,
+        )
+        self.defer(trigger=trigger, method_name="execute_complete", timeout=timedelta(seconds=self.timeout))
+
+    def execute_complete(self, context: Context, event: Mapping[str, Any] | None = None) -> Any:
+        """Resume after the trigger: return the observation, or fail loudly.
+
+        :param context: the task context.
+        :param event: the trigger's event payload.
+        :raises AirflowException: on a missing or unknown event, or a transient error event.
+        :raises AirflowFailException: on a permanent error event.
+        :raises AirflowSensorTimeout: when the trigger's deadline passed.
+        """
+        if event is None:
+            raise AirflowException("The trigger ended without an event; the association state is unknown.")
+        status = event.get("status") if isinstance(event, Mapping) else None
+        if status == "success":
+            observation = event.get("observation")
+            if not isinstance(observation, Mapping):
+                raise AirflowException(f"The trigger's success event carries no observation: {event!r}")
+            self.log.info("Condition met: %s matching record(s)", observation.get("matching_count"))
+            return dict(observation)
+        if status == "timeout":
+            raise AirflowSensorTimeout(str(event.get("message") or "The association sensor timed out."))
+        if status == "error":
+            message = f"Waiting for the association failed: {event.get('message')}"
+            if event.get("permanent", True):
+                raise AirflowFailException(message)
+            raise AirflowException(message)
+        raise AirflowException(f"Unknown event from the association trigger: {event!r}")

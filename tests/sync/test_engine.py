@@ -1,0 +1,377 @@
+from __future__ import annotations
+
+import pytest
+
+from airflow_provider_hubassoc.sync import (
+    MassDeletionGuardError,
+    SyncConfigurationError,
+    delete_associations,
+    upsert_associations,
+)
+from airflow_provider_hubassoc.sync.outcomes import RejectKind
+from tests.sync.fake_client import FakePortal
+
+C2C = {"from_object_type": "contacts", "to_object_type": "companies"}
+UNL, PRIMARY, CONSULTANT, BILLING = 279, 1, 100, 101
+
+
+def counts(result) -> tuple[int, int, int, int, int]:
+    s = result.summary
+    return (s.created, s.updated, s.unchanged, s.removed, s.rejected)
+
+
+def upsert(portal: FakePortal, rows, **kwargs):
+    return upsert_associations(portal, **C2C, rows=rows, **kwargs)
+
+
+# ---- append ------------------------------------------------------------------------------------
+
+
+def test_append_creates_and_adds_without_removing(portal: FakePortal) -> None:
+    portal.seed("contacts", "companies", 1, 10, BILLING)
+    portal.seed("contacts", "companies", 1, 11, PRIMARY)
+    rows = [
+        {"from_id": "1", "to_id": "10", "labels": ["Consultant"]},  # add to existing labels
+        {"from_id": 1, "to_id": 11, "labels": None},  # already associated
+        {"from_id": "2", "to_id": "20", "labels": "Consultant"},  # new, labelled
+        {"from_id": "3", "to_id": "30"},  # new, default
+    ]
+    result = upsert(portal, rows, mode="append")
+    assert counts(result) == (2, 1, 1, 0, 0)
+    state = portal.state("contacts", "companies")
+    assert state["1"]["10"] == {UNL, BILLING, CONSULTANT}
+    assert state["1"]["11"] == {UNL, PRIMARY}
+    # HubSpot makes the first company primary by itself
+    assert state["2"]["20"] == {UNL, CONSULTANT, PRIMARY}
+    assert state["3"]["30"] == {UNL, PRIMARY}
+    assert ("batch_associate_default", 1) in portal.calls
+
+
+def test_rerun_makes_reads_only(portal: FakePortal) -> None:
+    portal.seed("contacts", "companies", 1, 10, BILLING)
+    rows = [
+        {"from_id": "1", "to_id": "10", "labels": ["Consultant"]},
+        {"from_id": "1", "to_id": "12", "labels": []},
+        {"from_id": "2", "to_id": "20", "labels": "Consultant;Primary"},
+    ]
+    for mode in ("append", "replace", "mirror"):
+        upsert(portal, rows, mode=mode)
+        before = len(portal.calls)
+        again = upsert(portal, rows, mode=mode)
+        assert counts(again) == (0, 0, 3, 0, 0), mode
+        assert [c[0] for c in portal.calls[before:]] == ["list_labels", "batch_read"]
+        assert again.summary.requests == 2
+
+
+# ---- replace / mirror: same end state under set and add ----------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["replace", "mirror"])
+def test_replace_and_mirror_converge_under_both_write_modes(mode: str) -> None:
+    end_states = []
+    for writes in ("set", "add"):
+        fake = FakePortal(label_writes=writes)
+        fake.add_label("contacts", "companies", "Consultant")
+        fake.add_label("contacts", "companies", "Billing contact")
+        fake.seed("contacts", "companies", 1, 10, PRIMARY, BILLING)
+        fake.seed("contacts", "companies", 1, 11, CONSULTANT)
+        fake.seed("contacts", "companies", 1, 12)
+        fake.seed("contacts", "companies", 2, 20, BILLING)
+        rows = [
+            {"from_id": 1, "to_id": 10, "labels": ["Consultant"]},  # Billing→Consultant, Primary stays
+            {"from_id": 1, "to_id": 11, "labels": ["Billing contact"]},
+            {"from_id": 2, "to_id": 21, "labels": []},
+        ]
+        result = upsert(fake, rows, mode=mode)
+        state = fake.state("contacts", "companies")
+        assert state["1"]["10"] == {UNL, PRIMARY, CONSULTANT}
+        assert state["1"]["11"] == {UNL, BILLING}
+        if mode == "mirror":
+            assert "12" not in state["1"]
+            assert "20" not in state["2"]
+            assert result.summary.removed == 2
+        else:
+            assert state["1"]["12"] == {UNL}
+            assert state["2"]["20"] == {UNL, BILLING}
+            assert result.summary.removed == 0
+        assert counts(result)[:3] == (1, 2, 0)
+        end_states.append(state)
+    assert end_states[0] == end_states[1]
+
+
+def test_primary_moves_and_is_not_sent_back(portal: FakePortal) -> None:
+    portal.seed("contacts", "companies", 1, 10, PRIMARY)
+    portal.seed("contacts", "companies", 1, 11)
+    rows = [
+        {"from_id": 1, "to_id": 11, "labels": ["primary"]},
+        {"from_id": 1, "to_id": 10, "labels": ["Consultant"]},
+    ]
+    result = upsert(portal, rows, mode="append")
+    state = portal.state("contacts", "companies")
+    assert state["1"]["11"] == {UNL, PRIMARY}
+    assert state["1"]["10"] == {UNL, CONSULTANT}
+    assert counts(result) == (0, 2, 0, 0, 0)
+    again = upsert(portal, rows, mode="append")
+    assert counts(again) == (0, 0, 2, 0, 0)
+
+
+def test_primary_conflict_rejects_both_rows(portal: FakePortal) -> None:
+    rows = [
+        {"from_id": 1, "to_id": 10, "labels": ["Primary"]},
+        {"from_id": 1, "to_id": 11, "labels": ["Primary"]},
+        {"from_id": 2, "to_id": 20, "labels": ["Primary"]},
+    ]
+    result = upsert(portal, rows)
+    assert counts(result) == (1, 0, 0, 0, 2)
+    assert all(o.kind is RejectKind.PRIMARY_CONFLICT for o in result.rejected)
+    assert "only one Primary" in (result.rejected[0].reason or "")
+
+
+def test_primary_label_renamed_by_hubspot_is_found() -> None:
+    fake = FakePortal()
+    rows = [{"from_id": 5, "to_id": 50, "labels": ["PRIMARY"]}]
+    result = upsert_associations(fake, from_object_type="deals", to_object_type="company", rows=rows)
+    assert counts(result) == (1, 0, 0, 0, 0)
+    assert fake.state("deals", "companies")["5"]["50"] == {341, 5}
+
+
+def test_primary_not_available_for_contacts_to_deals() -> None:
+    fake = FakePortal()
+    rows = [{"from_id": 5, "to_id": 50, "labels": ["Primary"]}, {"from_id": 5, "to_id": 51}]
+    result = upsert_associations(fake, from_object_type="contacts", to_object_type="deals", rows=rows)
+    assert counts(result) == (1, 0, 0, 0, 1)
+    assert result.outcomes[0].kind is RejectKind.PRIMARY_UNAVAILABLE
+    assert "not available" in (result.outcomes[0].reason or "")
+
+
+# ---- mirror guard ------------------------------------------------------------------------------
+
+
+def _mirror_portal() -> FakePortal:
+    fake = FakePortal()
+    for to_id in range(10, 20):
+        fake.seed("contacts", "companies", 1, to_id)
+    return fake
+
+
+@pytest.mark.parametrize(("guard", "passes"), [(3, False), (9, True), (0.5, False), (0.9, True), ("9", True)])
+def test_mirror_guard(guard: object, passes: bool) -> None:
+    fake = _mirror_portal()
+    rows = [{"from_id": 1, "to_id": 10}]
+    if passes:
+        result = upsert(fake, rows, mode="mirror", max_deletes=guard)
+        assert result.summary.removed == 9
+        assert list(fake.state("contacts", "companies")["1"]) == ["10"]
+    else:
+        with pytest.raises(MassDeletionGuardError) as err:
+            upsert(fake, rows, mode="mirror", max_deletes=guard)
+        assert err.value.would_remove == 9
+        assert "raise max_deletes to at least 9" in str(err.value)
+        assert fake.writes() == []
+        assert len(fake.state("contacts", "companies")["1"]) == 10
+
+
+def test_mirror_does_not_prune_from_records_with_rejected_rows() -> None:
+    fake = _mirror_portal()
+    rows = [{"from_id": 1, "to_id": 10}, {"from_id": 1, "to_id": 11, "labels": ["Nope"]}]
+    result = upsert(fake, rows, mode="mirror")
+    assert result.summary.removed == 0
+    assert len(fake.state("contacts", "companies")["1"]) == 10
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, 0.0, True, "abc"])
+def test_bad_guard_is_a_configuration_error(bad: object) -> None:
+    with pytest.raises(SyncConfigurationError):
+        upsert(FakePortal(), [], mode="mirror", max_deletes=bad)
+
+
+# ---- dry run -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["append", "replace", "mirror"])
+def test_dry_run_writes_nothing_and_reports_the_same(mode: str) -> None:
+    def build() -> FakePortal:
+        fake = FakePortal()
+        fake.add_label("contacts", "companies", "Consultant")
+        fake.seed("contacts", "companies", 1, 10, PRIMARY)
+        fake.seed("contacts", "companies", 1, 11, CONSULTANT)
+        return fake
+
+    rows = [
+        {"from_id": 1, "to_id": 10, "labels": "Consultant"},
+        {"from_id": 1, "to_id": 12},
+        {"from_id": 2, "to_id": 12, "labels": "Nope"},
+    ]
+    dry_fake, real_fake = build(), build()
+    before = dry_fake.state("contacts", "companies")
+    dry = upsert(dry_fake, rows, mode=mode, dry_run=True)
+    real = upsert(real_fake, rows, mode=mode)
+    assert dry_fake.writes() == []
+    assert dry_fake.state("contacts", "companies") == before
+    dry_dict, real_dict = dry.summary.to_dict(), real.summary.to_dict()
+    assert dry_dict.pop("dry_run") is True
+    assert real_dict.pop("dry_run") is False
+    dry_dict.pop("requests"), real_dict.pop("requests")
+    assert dry_dict == real_dict
+    assert "Sample:" in dry.describe_plan()
+
+
+# ---- chunking ----------------------------------------------------------------------------------
+
+
+def test_chunking_reads_and_creates(portal: FakePortal) -> None:
+    rows = [{"from_id": i, "to_id": 5, "labels": ["Consultant"]} for i in range(1, 1501)]
+    rows += [{"from_id": i, "to_id": 6, "labels": ["Consultant"]} for i in range(1, 1001)]
+    result = upsert(portal, rows)
+    assert result.summary.created == 2500
+    assert [c for c in portal.calls if c[0] == "batch_read"] == [("batch_read", 1000), ("batch_read", 500)]
+    assert [c for c in portal.calls if c[0] == "batch_create"] == [
+        ("batch_create", 2000),
+        ("batch_create", 500),
+    ]
+    assert result.summary.requests == 1 + 2 + 2
+
+
+def test_fewest_archive_calls() -> None:
+    fake = FakePortal()
+    fake.add_label("contacts", "companies", "Consultant")
+    for i in range(1, 1201):
+        fake.seed("contacts", "companies", i, 7, CONSULTANT)
+        fake.seed("contacts", "companies", i, 8)
+    rows = [{"from_id": i, "to_id": 7} for i in range(1, 1201)]
+    result = upsert(fake, rows, mode="mirror")
+    assert result.summary.updated == 1200
+    assert result.summary.removed == 1200
+    assert [c for c in fake.calls if c[0] == "batch_archive_labels"] == [
+        ("batch_archive_labels", 1000),
+        ("batch_archive_labels", 200),
+    ]
+    assert [c[0] for c in fake.calls].count("batch_archive") == 2
+    assert [c[0] for c in fake.calls].count("batch_create") == 0
+
+
+# ---- 207 errors --------------------------------------------------------------------------------
+
+
+def test_row_errors_land_on_their_rows(portal: FakePortal) -> None:
+    portal.row_errors[("2", "20")] = "Record 20 does not exist"
+    portal.row_errors[("3", "30")] = "Record 30 does not exist"
+    rows = [
+        {"from_id": 1, "to_id": 10, "labels": "Consultant"},
+        {"from_id": 2, "to_id": 20, "labels": "Consultant"},
+        {"from_id": 2, "to_id": 20},  # duplicate of the failing pair
+        {"from_id": 3, "to_id": 30},  # default association fails
+        {"from_id": 4, "to_id": 40},
+    ]
+    result = upsert(portal, rows)
+    assert counts(result) == (2, 0, 0, 0, 3)
+    by_index = {o.index: o for o in result.rejected}
+    assert set(by_index) == {1, 2, 3}
+    assert by_index[1].hubspot_message == "Record 20 does not exist"
+    assert by_index[3].hubspot_message == "Record 30 does not exist"
+    assert by_index[1].hubspot_category == "VALIDATION_ERROR"
+
+
+def test_read_errors_reject_that_records_rows(portal: FakePortal) -> None:
+    portal.read_errors["2"] = "Contact 2 does not exist"
+    rows = [{"from_id": 1, "to_id": 10}, {"from_id": 2, "to_id": 20}]
+    result = upsert(portal, rows)
+    assert counts(result) == (1, 0, 0, 0, 1)
+    assert "Contact 2 does not exist" in (result.outcomes[1].reason or "")
+
+
+# ---- validation & configuration ----------------------------------------------------------------
+
+
+def test_invalid_rows_cost_no_call() -> None:
+    fake = FakePortal()
+    rows = [
+        {"to_id": 1},
+        {"from_id": 1},
+        {"from_id": "", "to_id": 1},
+        {"from_id": "abc", "to_id": 1},
+        {"from_id": -3, "to_id": 1},
+        {"from_id": 0, "to_id": 1},
+        {"from_id": 1.5, "to_id": 1},
+        {"from_id": True, "to_id": 1},
+        {"from_id": 1, "to_id": 2, "labels": {"a": 1}},
+        {"from_id": 1, "to_id": 2, "labels": [None]},
+        {"from_id": 1, "to_id": 2, "labels": "[not json"},
+        ["not", "a", "mapping"],
+        None,
+    ]
+    result = upsert(fake, rows)
+    assert counts(result) == (0, 0, 0, 0, len(rows))
+    assert fake.calls == []
+    assert all(o.kind is RejectKind.VALIDATION for o in result.outcomes)
+    reasons = [o.reason for o in result.outcomes]
+    assert reasons[0] == "field 'from_id' is missing"
+    assert reasons[2] == "from_id is empty"
+    assert "positive integer" in (reasons[5] or "")
+
+
+def test_unknown_object_type_is_configuration_error() -> None:
+    with pytest.raises(SyncConfigurationError):
+        upsert_associations(
+            FakePortal(),
+            from_object_type="contacts",
+            to_object_type="widgets",
+            rows=[{"from_id": 1, "to_id": 2}],
+        )
+    with pytest.raises(SyncConfigurationError):
+        upsert_associations(FakePortal(), from_object_type="con/tacts", to_object_type="companies", rows=[])
+    with pytest.raises(SyncConfigurationError):
+        upsert(FakePortal(), [], mode="merge")
+
+
+def test_duplicates_are_merged_and_each_row_gets_the_pair_outcome(portal: FakePortal) -> None:
+    rows = [
+        {"from_id": 1, "to_id": 10, "labels": "Consultant"},
+        {"from_id": "1", "to_id": "10", "labels": "Billing contact"},
+        {"from_id": "01", "to_id": 10},
+    ]
+    result = upsert(portal, rows, mode="replace")
+    assert counts(result) == (3, 0, 0, 0, 0)
+    assert portal.state("contacts", "companies")["1"]["10"] == {UNL, CONSULTANT, BILLING, PRIMARY}
+    assert [c[1] for c in portal.calls if c[0] == "batch_create"] == [1]
+
+
+def test_operator_level_labels_apply_to_every_row(portal: FakePortal) -> None:
+    rows = [{"from_id": 1, "to_id": 10}, {"from_id": 2, "to_id": 20, "labels": "Billing contact"}]
+    upsert(portal, rows, labels=["Consultant"])
+    state = portal.state("contacts", "companies")
+    assert CONSULTANT in state["1"]["10"]
+    assert {CONSULTANT, BILLING} <= state["2"]["20"]
+
+
+# ---- delete ------------------------------------------------------------------------------------
+
+
+def test_delete_pairs_and_labels(portal: FakePortal) -> None:
+    portal.seed("contacts", "companies", 1, 10, CONSULTANT, BILLING)
+    portal.seed("contacts", "companies", 1, 11, PRIMARY)
+    portal.seed("contacts", "companies", 2, 20, CONSULTANT)
+    rows = [
+        {"from_id": 1, "to_id": 10, "labels": ["Consultant"]},
+        {"from_id": 1, "to_id": 11, "labels": ["Consultant"]},  # label not there
+        {"from_id": 2, "to_id": 20},  # whole pair
+        {"from_id": 3, "to_id": 30},  # absent
+        {"from_id": "x", "to_id": 30},
+    ]
+    result = delete_associations(portal, **C2C, rows=rows)
+    s = result.summary
+    assert (s.removed, s.unchanged, s.rejected, s.rows) == (2, 2, 1, 5)
+    state = portal.state("contacts", "companies")
+    assert state["1"]["10"] == {UNL, BILLING}
+    assert state["1"]["11"] == {UNL, PRIMARY}
+    assert "2" not in state
+    again = delete_associations(portal, **C2C, rows=rows)
+    assert (again.summary.removed, again.summary.unchanged) == (0, 4)
+    assert [c[0] for c in portal.writes()].count("batch_archive") == 1
+
+
+def test_delete_primary_explicitly(portal: FakePortal) -> None:
+    portal.seed("contacts", "companies", 1, 10, PRIMARY)
+    result = delete_associations(portal, **C2C, rows=[{"from_id": 1, "to_id": 10}], labels=["Primary"])
+    assert result.summary.removed == 1
+    assert portal.state("contacts", "companies")["1"]["10"] == {UNL}
