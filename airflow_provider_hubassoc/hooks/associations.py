@@ -19,12 +19,6 @@ from airflow.sdk import BaseHook
 from airflow.sdk.log import mask_secret
 
 from airflow_provider_hubassoc.client.associations import HubSpotAssociationsClient
-from airflow_provider_hubassoc.client.auth import (
-    OAuthTokenProvider,
-    StaticTokenProvider,
-    TokenProvider,
-    oauth_token_url,
-)
 from airflow_provider_hubassoc.client.errors import (
     HubSpotAuthenticationError,
     HubSpotConfigurationError,
@@ -50,6 +44,7 @@ from airflow_provider_hubassoc.client.settings import ClientSettings
 from airflow_provider_hubassoc.hooks.connection_config import (
     KNOWN_EXTRA_FIELDS,
     HubSpotConnectionConfig,
+    build_token_provider,
     parse_connection,
 )
 from airflow_provider_hubassoc.provider_info import CONNECTION_TYPE, HOOK_NAME, UI_FIELD_BEHAVIOUR
@@ -115,22 +110,10 @@ class HubSpotAssociationsHook(BaseHook):
             )
         return config
 
-    def _token_provider(self, config: HubSpotConnectionConfig, settings: ClientSettings) -> TokenProvider:
-        if config.auth_type == "oauth":
-            return OAuthTokenProvider(
-                client_id=config.client_id or "",
-                client_secret=config.client_secret or "",
-                refresh_token=config.refresh_token or "",
-                token_url=oauth_token_url(settings.base_url),
-                timeout=settings.timeout,
-                on_new_token=mask_secret,
-            )
-        return StaticTokenProvider(token=config.access_token or "")
-
     def _build_client(self, settings: ClientSettings) -> HubSpotAssociationsClient:
         config = self.connection_config
         return HubSpotAssociationsClient(
-            settings=settings, token_provider=self._token_provider(config, settings)
+            settings=settings, token_provider=build_token_provider(config, settings, on_new_token=mask_secret)
         )
 
     @cached_property

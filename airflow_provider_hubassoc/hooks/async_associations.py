@@ -32,13 +32,7 @@ from airflow.sdk import BaseHook
 from airflow.sdk.log import amask_secret
 
 from airflow_provider_hubassoc.client import bodies, paths
-from airflow_provider_hubassoc.client.auth import (
-    OAuthTokenProvider,
-    StaticTokenProvider,
-    TokenProvider,
-    oauth_token_url,
-    redact,
-)
+from airflow_provider_hubassoc.client.auth import OAuthTokenProvider, TokenProvider, redact
 from airflow_provider_hubassoc.client.bodies import record_id
 from airflow_provider_hubassoc.client.errors import (
     HubSpotConnectionError,
@@ -55,10 +49,10 @@ from airflow_provider_hubassoc.client.responses import (
     retry_after_seconds,
 )
 from airflow_provider_hubassoc.client.retrypolicy import FailureKind, backoff_seconds, retryable_failure_kind
-from airflow_provider_hubassoc.client.settings import ClientSettings
 from airflow_provider_hubassoc.hooks.connection_config import (
     KNOWN_EXTRA_FIELDS,
     HubSpotConnectionConfig,
+    build_token_provider,
     parse_connection,
 )
 from airflow_provider_hubassoc.provider_info import CONNECTION_TYPE, HOOK_NAME
@@ -66,23 +60,6 @@ from airflow_provider_hubassoc.provider_info import CONNECTION_TYPE, HOOK_NAME
 log = logging.getLogger(__name__)
 
 RecordId = str | int
-
-
-def build_token_provider(config: HubSpotConnectionConfig, settings: ClientSettings) -> TokenProvider:
-    """Return the token provider of a parsed connection (no I/O; nothing is fetched yet).
-
-    :param config: the parsed connection.
-    :param settings: the client settings (base URL of the OAuth token endpoint, timeout).
-    """
-    if config.auth_type == "oauth":
-        return OAuthTokenProvider(
-            client_id=config.client_id or "",
-            client_secret=config.client_secret or "",
-            refresh_token=config.refresh_token or "",
-            token_url=oauth_token_url(settings.base_url),
-            timeout=settings.timeout,
-        )
-    return StaticTokenProvider(token=config.access_token or "")
 
 
 def _parse_body(raw: bytes) -> Any:

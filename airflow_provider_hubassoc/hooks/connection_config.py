@@ -7,10 +7,16 @@ and checked here, and every error says which field to fix. No error text contain
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from airflow_provider_hubassoc.client.auth import (
+    OAuthTokenProvider,
+    StaticTokenProvider,
+    TokenProvider,
+    oauth_token_url,
+)
 from airflow_provider_hubassoc.client.errors import HubSpotConfigurationError
 from airflow_provider_hubassoc.client.settings import ClientSettings
 from airflow_provider_hubassoc.provider_info import (
@@ -152,3 +158,27 @@ def parse_connection(
         client_secret=oauth_values["client_secret"],
         refresh_token=oauth_values["refresh_token"],
     )
+
+
+def build_token_provider(
+    config: HubSpotConnectionConfig,
+    settings: ClientSettings,
+    *,
+    on_new_token: Callable[[str], None] | None = None,
+) -> TokenProvider:
+    """Return the token provider of a parsed connection (no I/O; nothing is fetched yet).
+
+    :param config: the parsed connection.
+    :param settings: the client settings (base URL of the OAuth token endpoint, timeout).
+    :param on_new_token: called with each new OAuth access token (to mask it in logs).
+    """
+    if config.auth_type == "oauth":
+        return OAuthTokenProvider(
+            client_id=config.client_id or "",
+            client_secret=config.client_secret or "",
+            refresh_token=config.refresh_token or "",
+            token_url=oauth_token_url(settings.base_url),
+            timeout=settings.timeout,
+            on_new_token=on_new_token,
+        )
+    return StaticTokenProvider(token=config.access_token or "")
