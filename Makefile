@@ -55,3 +55,18 @@ $(UI_STAMP): $(STAMP)
 
 test-ui: ui-chromium $(UI_STAMP)
 	HUBASSOC_UI_TESTS=1 HUBASSOC_UI_CHROMIUM=$(CHROMIUM) $(BIN)/pytest tests/ui -v -p no:randomly
+
+# The README's first command: builds a SQLite warehouse and an emulator seed in build/demo, starts
+# the local HubSpot emulator, and runs the hubassoc_warehouse_sync DAG twice with `airflow dags test`
+# (the second run only reads). DEMO_SCALE multiplies every data size (0.1 in CI).
+DEMO_SCALE ?= 1
+.PHONY: demo
+demo: install
+	$(BIN)/python scripts/demo/run_demo.py --scale $(DEMO_SCALE)
+
+# Benchmarks (tests/benchmarks/bench_*.py, not collected by pytest): runs each against the emulator
+# in a subprocess and writes BENCHMARKS.md. About 5 minutes.
+.PHONY: bench
+
+bench: install
+	$(BIN)/python -m tests.benchmarks.bench_all

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import ExitStack, closing
 from functools import cached_property
@@ -26,7 +27,7 @@ from airflow_provider_hubassoc.sync.engine import (
     upsert_associations,
     upsert_associations_streamed,
 )
-from airflow_provider_hubassoc.sync.errors import SyncConfigurationError
+from airflow_provider_hubassoc.sync.errors import DailyLimitReachedError, SyncConfigurationError
 from airflow_provider_hubassoc.sync.outcomes import RowOutcome, SyncSummary, validate_ratio
 from airflow_provider_hubassoc.sync.plan import SyncMode
 from airflow_provider_hubassoc.sync.progress import ProgressLogger
@@ -190,7 +191,12 @@ class _AssociationsOperatorBase(BaseOperator):
             streamed = self._execute_sql(dry_run, location)
             summary, plan_text = streamed.summary, streamed.describe_plan()
         else:
-            result = run_permanent_as_fail(lambda: self._run(dry_run))
+            try:
+                result = run_permanent_as_fail(lambda: self._run(dry_run))
+            except AirflowFailException as exc:
+                if isinstance(exc.__cause__, DailyLimitReachedError):
+                    self._report_daily_limit(exc.__cause__, location)
+                raise
             summary, plan_text = result.summary, result.describe_plan()
             if location:
                 written = write_rejects_report(result.outcomes, report_opener(location))
@@ -217,6 +223,19 @@ class _AssociationsOperatorBase(BaseOperator):
             lambda: summary.check_rejected_ratio(self.max_rejected_ratio, report_location=location)
         )
         return summary.to_dict()
+
+    def _report_daily_limit(self, error: DailyLimitReachedError, location: str | None) -> None:
+        """HubSpot's daily limit stopped the sync: account for every row before the task fails."""
+        counts = Counter(str(o.outcome) for o in error.outcomes)
+        self.log.error(
+            "Stopped by HubSpot's daily API limit: %d rows: %s; %d rows not written because of the limit",
+            len(error.outcomes),
+            ", ".join(f"{count} {name}" for name, count in sorted(counts.items())),
+            error.not_written,
+        )
+        if location:
+            written = write_rejects_report(error.outcomes, report_opener(location))
+            self.log.info("Wrote %d rejected rows to %s", written, location)
 
     def _progress(self) -> ProgressLogger:
         return ProgressLogger(self.log)

@@ -36,7 +36,12 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from airflow_provider_hubassoc.sync.errors import SyncConfigurationError
+from airflow_provider_hubassoc.client.errors import HubSpotDailyLimitError
+from airflow_provider_hubassoc.sync.errors import (
+    DAILY_LIMIT_REASON,
+    SyncConfigurationError,
+    daily_limit_error,
+)
 from airflow_provider_hubassoc.sync.executor import PlanExecutor, ReadState, read_state, unlabeled_spec
 from airflow_provider_hubassoc.sync.gctune import relaxed_gc
 from airflow_provider_hubassoc.sync.labels import LabelResolutionError, LabelResolver
@@ -203,6 +208,50 @@ def _prepare(
     if not valid:
         return _Prepared(outcomes, [], ReadState(), ctx, tainted, resolver, start)
 
+    try:
+        return _resolve_and_read(
+            client,
+            from_object_type=from_object_type,
+            to_object_type=to_object_type,
+            extra_labels=extra_labels,
+            deleting=deleting,
+            progress=progress,
+            start=start,
+            resolver=resolver,
+            outcomes=outcomes,
+            valid=valid,
+            tainted=tainted,
+            ctx=ctx,
+        )
+    except HubSpotDailyLimitError as exc:
+        # nothing was written yet: every row not already rejected is left unwritten
+        pending = [o for o in outcomes if o.outcome is None]
+        for outcome in pending:
+            outcome.reject(
+                f"{DAILY_LIMIT_REASON}: {exc.message}",
+                RejectKind.DAILY_LIMIT,
+                hubspot_category=exc.category,
+                hubspot_message=exc.message,
+            )
+        raise daily_limit_error(exc, outcomes, len(pending)) from exc
+
+
+def _resolve_and_read(
+    client: AssociationsClient,
+    *,
+    from_object_type: str,
+    to_object_type: str,
+    extra_labels: Sequence[LabelRef],
+    deleting: bool,
+    progress: ProgressListener | None,
+    start: int,
+    resolver: LabelResolver | None,
+    outcomes: list[RowOutcome],
+    valid: list[tuple[int, str, str, tuple[LabelRef, ...]]],
+    tainted: set[str],
+    ctx: TypeContext,
+) -> _Prepared:
+    """Resolve the labels of the valid rows and read the current state (the first API calls)."""
     if resolver is None:
         resolver = LabelResolver.load(
             client, from_object_type=from_object_type, to_object_type=to_object_type

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from airflow_provider_hubassoc.client.errors import HubSpotValidationError
+from airflow_provider_hubassoc.client.errors import HubSpotDailyLimitError, HubSpotValidationError
 from airflow_provider_hubassoc.client.models import (
     AssociationInput,
     AssociationSpec,
@@ -15,6 +15,7 @@ from airflow_provider_hubassoc.client.models import (
     BatchRowError,
     normalize_id,
 )
+from airflow_provider_hubassoc.sync.errors import DAILY_LIMIT_REASON, daily_limit_error
 from airflow_provider_hubassoc.sync.labels import is_unlabeled
 from airflow_provider_hubassoc.sync.outcomes import RejectKind, RowOutcome
 from airflow_provider_hubassoc.sync.plan import PairAction, SyncPlan
@@ -27,8 +28,9 @@ log = logging.getLogger(__name__)
 READ_BATCH = 1000
 #: HubSpot's batch create limit (inputs per request).
 CREATE_BATCH = 2000
-#: Slice size for archives and default associations; the client chunks further if it must.
-OTHER_SLICE = 10_000
+#: Slice size for archives and default associations: the client's request size for them, so that
+#: when HubSpot's daily limit stops a sync, each slice was either sent whole or not at all.
+OTHER_SLICE = 1_000
 
 T = TypeVar("T")
 
@@ -144,6 +146,8 @@ class PlanExecutor:
         self.from_object_type = from_object_type
         self.to_object_type = to_object_type
         self.progress = progress
+        #: per kind of write, the pairs whose request was answered (to account for a daily limit)
+        self._done: dict[str, set[tuple[str, str]]] = {}
 
     def _advance(self, actions: Iterable[PairAction]) -> None:
         if self.progress is not None:
@@ -157,21 +161,35 @@ class PlanExecutor:
         :param plan: the plan.
         :param outcomes: index → outcome of every input row.
         :param dry_run: skip every write; outcomes are the planned ones.
+        :raises DailyLimitReachedError: HubSpot's daily limit stopped the writes; every row still has
+            its outcome (rows whose writes were not all sent are rejected, reason "daily limit reached").
         """
         report = ExecutionReport()
+        self._done = {"labels": set(), "create": set(), "default": set(), "archive": set()}
+        limit: HubSpotDailyLimitError | None = None
         if not dry_run:
-            self._archive_labels(plan.label_archives)
-            self._creates(plan.creates, report)
-            self._defaults(plan.default_creates, report)
-            pairs = [a.pair for a in plan.pair_archives] + list(plan.prune)
-            for chunk in chunks(pairs, OTHER_SLICE):
-                self.client.batch_archive(
-                    from_object_type=self.from_object_type, to_object_type=self.to_object_type, pairs=chunk
-                )
-            self._advance(plan.pair_archives)
-        report.pruned = len(plan.prune)
+            try:
+                self._write(plan, report)
+            except HubSpotDailyLimitError as exc:
+                limit = exc
+        report.pruned = (
+            len(plan.prune)
+            if limit is None
+            else sum(1 for pair in plan.prune if pair in self._done["archive"])
+        )
+        not_written = 0
         for action in plan.actions:
             error = report.failed_pairs.get(action.pair)
+            if limit is not None and action.writes and not self._written(action):
+                not_written += len(action.row_indexes)
+                for index in action.row_indexes:
+                    outcomes[index].reject(
+                        f"{DAILY_LIMIT_REASON}: {limit.message}",
+                        RejectKind.DAILY_LIMIT,
+                        hubspot_category=limit.category,
+                        hubspot_message=limit.message,
+                    )
+                continue
             for index in action.row_indexes:
                 if error is None:
                     outcomes[index].outcome = action.outcome
@@ -184,7 +202,31 @@ class PlanExecutor:
                     )
         if self.progress is not None:
             self.progress.advance(sum(len(a.row_indexes) for a in plan.actions if not a.writes), "planned")
+        if limit is not None:
+            raise daily_limit_error(limit, list(outcomes.values()), not_written) from limit
         return report
+
+    def _write(self, plan: SyncPlan, report: ExecutionReport) -> None:
+        self._archive_labels(plan.label_archives)
+        self._creates(plan.creates, report)
+        self._defaults(plan.default_creates, report)
+        pairs = [a.pair for a in plan.pair_archives] + list(plan.prune)
+        for chunk in chunks(pairs, OTHER_SLICE):
+            self.client.batch_archive(
+                from_object_type=self.from_object_type, to_object_type=self.to_object_type, pairs=chunk
+            )
+            self._done["archive"].update(chunk)
+        self._advance(plan.pair_archives)
+
+    def _written(self, action: PairAction) -> bool:
+        """Whether every write of ``action`` was sent (and answered)."""
+        pair, done = action.pair, self._done
+        return (
+            (not action.archive_types or pair in done["labels"])
+            and (not action.create_types or pair in done["create"])
+            and (not action.default_create or pair in done["default"])
+            and (not action.archive_pair or pair in done["archive"])
+        )
 
     def _archive_labels(self, actions: Sequence[PairAction]) -> None:
         inputs = [AssociationInput(a.pair[0], a.pair[1], a.archive_types) for a in actions]
@@ -192,6 +234,7 @@ class PlanExecutor:
             self.client.batch_archive_labels(
                 from_object_type=self.from_object_type, to_object_type=self.to_object_type, inputs=chunk
             )
+            self._done["labels"].update((item.from_id, item.to_id) for item in chunk)
         # rows with creates too are counted when their create is done
         self._advance(a for a in actions if not a.create_types)
 
@@ -203,15 +246,17 @@ class PlanExecutor:
                     from_object_type=self.from_object_type, to_object_type=self.to_object_type, inputs=inputs
                 )
             except HubSpotValidationError as exc:
+                self._done["create"].update(a.pair for a in chunk)
                 self._reject_chunk(chunk, report, exc)
                 continue
+            self._done["create"].update(a.pair for a in chunk)
             succeeded = {
                 (normalize_id(r.from_object_id), normalize_id(r.to_object_id)) for r in answer.results
             }
             self._land_errors(chunk, report, answer.errors, succeeded)
 
     def _defaults(self, actions: Sequence[PairAction], report: ExecutionReport) -> None:
-        for chunk in chunks(actions, CREATE_BATCH):
+        for chunk in chunks(actions, OTHER_SLICE):
             try:
                 answer = self.client.batch_associate_default(
                     from_object_type=self.from_object_type,
@@ -219,8 +264,10 @@ class PlanExecutor:
                     pairs=[a.pair for a in chunk],
                 )
             except HubSpotValidationError as exc:
+                self._done["default"].update(a.pair for a in chunk)
                 self._reject_chunk(chunk, report, exc)
                 continue
+            self._done["default"].update(a.pair for a in chunk)
             succeeded = {(normalize_id(r.from_id), normalize_id(r.to_id)) for r in answer.results}
             self._land_errors(chunk, report, answer.errors, succeeded)
 

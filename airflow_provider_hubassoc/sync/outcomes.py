@@ -36,6 +36,7 @@ class RejectKind(StrEnum):
     PRIMARY_UNAVAILABLE = "primary_unavailable"
     PRIMARY_CONFLICT = "primary_conflict"
     HUBSPOT = "hubspot"
+    DAILY_LIMIT = "daily_limit"
 
 
 def json_safe(value: object) -> Any:

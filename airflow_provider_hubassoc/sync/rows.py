@@ -14,6 +14,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+#: HubSpot record ids are 64-bit signed integers.
+MAX_RECORD_ID = 2**63 - 1
+
 #: A label as written by the DAG author, before resolution: text or a type id.
 LabelRef = str | int
 
@@ -65,6 +68,9 @@ def parse_record_id(value: object, field_name: str) -> str:
         )
     if number <= 0:
         raise RowError(f"{field_name} must be a positive integer, got {value!r}")
+    if number > MAX_RECORD_ID:
+        # HubSpot would refuse the whole batch request (400) and with it every other row of it
+        raise RowError(f"{field_name} {value!r} is larger than HubSpot's largest record id ({MAX_RECORD_ID})")
     return str(number)
 
 

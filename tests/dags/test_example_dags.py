@@ -1,0 +1,187 @@
+"""The example DAGs parse, and each runs end to end with ``dag.test()`` against the emulator."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import requests
+
+from airflow_provider_hubassoc.emulator import EmulatorConfig, EmulatorServer
+
+ROOT = Path(__file__).resolve().parents[2]
+DAGS_FOLDER = ROOT / "dags_examples"
+DAG_IDS = {"hubassoc_warehouse_sync", "hubassoc_labels_and_primary", "hubassoc_wait_for_label"}
+#: 400 contacts, 40 companies, 100 deals: the ids the DAGs' default params name all exist.
+SCALE = 0.02
+
+
+def _demo_data() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("hubassoc_demo_data", ROOT / "scripts/demo/demo_data.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+demo_data = _demo_data()
+
+
+class Portal:
+    def __init__(self, server: EmulatorServer, data: Any) -> None:
+        self.server = server
+        self.data = data
+
+    def pairs(self, from_type: str, to_type: str) -> dict[tuple[int, int], set[str]]:
+        names = {
+            int(t["typeId"]): t["label"] or "Unlabeled"
+            for t in self.server.state.list_labels(from_type, to_type)
+        }
+        return {
+            (p["fromObjectId"], p["toObjectId"]): {names.get(i, str(i)) for i in p["typeIds"]}
+            for p in self.server.state.pairs(from_type, to_type)
+        }
+
+    def write_calls(self) -> int:
+        stats = requests.get(self.server.url + "/_emulator/stats", timeout=10).json()["by_endpoint"]
+        verbs = ("create", "associate", "archive", "update", "delete", "purge")
+        return sum(sum(v.values()) for k, v in stats.items() if any(verb in k for verb in verbs))
+
+
+@pytest.fixture
+def portal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, airflow_db: Path) -> Iterator[Portal]:
+    data = demo_data.build_demo_data(tmp_path / "data", scale=SCALE)
+    # dag.test() syncs the DAG from the configured bundle (the DAGs folder) before running it
+    monkeypatch.setenv("AIRFLOW__CORE__DAGS_FOLDER", str(DAGS_FOLDER))
+    monkeypatch.setenv(
+        "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST",
+        json.dumps(
+            [
+                {
+                    "name": "dags-folder",
+                    "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle",
+                    "kwargs": {"path": str(DAGS_FOLDER)},
+                }
+            ]
+        ),
+    )
+    with EmulatorServer(EmulatorConfig(seed=str(data.seed)), port=0) as server:
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_HUBASSOC_DEFAULT",
+            json.dumps(
+                {
+                    "conn_type": "hubassoc",
+                    "host": server.url,
+                    "password": "emulator-token",
+                    "extra": {"requests_per_10s": 1000},
+                }
+            ),
+        )
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_HUBASSOC_WAREHOUSE",
+            json.dumps({"conn_type": "sqlite", "host": str(data.warehouse)}),
+        )
+        yield Portal(server, data)
+
+
+@pytest.fixture(scope="module")
+def dagbag() -> Any:
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(DAGS_FOLDER))  # example DAGs are off (tests/conftest.py)
+
+
+def test_dagbag_has_no_import_errors(dagbag: Any) -> None:
+    assert dagbag.import_errors == {}
+    assert set(dagbag.dag_ids) == DAG_IDS
+    for dag_id in DAG_IDS:
+        dag = dagbag.dags[dag_id]
+        assert "example" in dag.tags
+        assert dag.doc_md, dag_id
+        assert "Prerequisites" in dag.doc_md, dag_id
+    for path in DAGS_FOLDER.glob("*.py"):
+        text = path.read_text()
+        assert "from airflow.models" not in text, path
+        assert "from airflow.decorators" not in text, path
+        assert "pat-" not in text, path  # no HubSpot token in an example
+
+
+def _run(dagbag: Any, dag_id: str, conf: dict[str, Any]) -> Any:
+    from airflow.utils.state import DagRunState
+
+    dag_run = dagbag.dags[dag_id].test(run_conf=conf)
+    assert dag_run.state == DagRunState.SUCCESS, dag_id
+    return dag_run
+
+
+def test_warehouse_sync_runs_and_a_rerun_only_reads(dagbag: Any, portal: Portal, tmp_path: Path) -> None:
+    summary_path = tmp_path / "summary.json"
+    conf = {"rejects_dir": str(tmp_path / "rejects"), "summary_path": str(summary_path), "partitions": 3}
+    _run(dagbag, "hubassoc_warehouse_sync", conf)
+    summary = json.loads(summary_path.read_text())
+    expected = portal.data.expected
+    assert [(x["label"], x["created"]) for x in summary["labels"]] == [
+        ("Consultant", True),
+        ("Board member", True),
+    ]
+    contacts = summary["contact_company_roles"]
+    assert (contacts["rows"], contacts["created"], contacts["updated"], contacts["unchanged"]) == (
+        expected.contact_rows,
+        expected.contact_created,
+        expected.contact_updated,
+        expected.contact_unchanged,
+    )
+    assert contacts["rejected"] == expected.contact_rejected == len(demo_data.INVALID_ROWS)
+    deals = summary["deal_companies"]
+    assert deals["partitions"] == 3
+    assert (deals["rows"], deals["created"], deals["unchanged"], deals["removed"], deals["rejected"]) == (
+        expected.deal_rows,
+        expected.deal_created,
+        expected.deal_unchanged,
+        expected.deal_removed,
+        0,
+    )
+    rejects = (tmp_path / "rejects" / "contact_company_roles.jsonl").read_text().splitlines()
+    assert len(rejects) == expected.contact_rejected
+    sample = portal.pairs("0-1", "0-2")[(demo_data.SAMPLE_CONTACT_ID, demo_data.SAMPLE_COMPANY_ID)]
+    assert "Consultant" in sample
+
+    writes = portal.write_calls()
+    _run(dagbag, "hubassoc_warehouse_sync", conf)
+    again = json.loads(summary_path.read_text())
+    assert [x["created"] for x in again["labels"]] == [False, False]
+    assert again["contact_company_roles"]["unchanged"] == expected.contact_rows - expected.contact_rejected
+    assert again["deal_companies"]["unchanged"] == expected.deal_rows
+    assert again["deal_companies"]["removed"] == 0
+    assert portal.write_calls() == writes  # the second run only read (rejected rows cost no write)
+
+
+def test_labels_and_primary_runs(dagbag: Any, portal: Portal) -> None:
+    contacts, companies = [1000011, 1000012, 1000013], [2000011, 2000012]
+    conf = {"contact_ids": [str(c) for c in contacts], "company_ids": [str(c) for c in companies]}
+    _run(dagbag, "hubassoc_labels_and_primary", conf)
+    people = portal.pairs("0-1", "0-1")
+    assert "Manager" in people[(contacts[0], contacts[1])]
+    assert "Employee" in people[(contacts[1], contacts[0])]
+    firms = portal.pairs("0-1", "0-2")
+    assert "Decision maker" in firms[(contacts[0], companies[0])]
+    for employee in contacts[1:]:
+        assert "Decision maker" not in firms[(employee, companies[0])]  # label removed, pair kept
+        assert {"Primary", "Decision maker"} <= firms[(employee, companies[1])]  # Primary moved here
+        assert not any(
+            "Primary" in types for (f, t), types in firms.items() if f == employee and t != companies[1]
+        )
+
+
+def test_wait_for_label_runs(dagbag: Any, portal: Portal) -> None:
+    conf = {"contact_id": "1000021", "company_id": "2000021", "delay_seconds": 1}
+    _run(dagbag, "hubassoc_wait_for_label", conf)
+    assert "Board member" in portal.pairs("0-1", "0-2")[(1000021, 2000021)]
