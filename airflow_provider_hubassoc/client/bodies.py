@@ -117,7 +117,7 @@ def _association_input_json(
         types = [spec.to_json() for spec in item.types]
     else:
         # one JSON object per distinct type, shared by the rows of a body (serialised the same)
-        types = [specs[s] if s in specs else specs.setdefault(s, s.to_json()) for s in item.types]
+        types = [specs.get(s) or specs.setdefault(s, s.to_json()) for s in item.types]
     return {
         "from": {"id": record_id(item.from_id, what="from_id")},
         "to": {"id": record_id(item.to_id, what="to_id")},

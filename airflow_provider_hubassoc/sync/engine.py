@@ -152,10 +152,12 @@ def _collect(
     to_id_field: str,
     labels_field: str,
     start: int = 0,
+    on_first_valid: Callable[[], None] | None = None,
 ) -> tuple[list[RowOutcome], list[tuple[int, str, str, tuple[LabelRef, ...]]], set[str]]:
     """Validate every row (no API call). Returns outcomes, valid rows and the from-ids of rejected rows.
 
-    Row ``i`` of ``rows`` gets the index ``start + i``.
+    Row ``i`` of ``rows`` gets the index ``start + i``. ``on_first_valid`` is called once, as soon
+    as a row passes validation (never when none does).
     """
     outcomes: list[RowOutcome] = []
     valid: list[tuple[int, str, str, tuple[LabelRef, ...]]] = []
@@ -174,6 +176,8 @@ def _collect(
                     tainted.add(parse_record_id(row.get(from_id_field), from_id_field))
             continue
         valid.append((checked.index, checked.from_id, checked.to_id, checked.labels))
+        if on_first_valid is not None and len(valid) == 1:
+            on_first_valid()
     return outcomes, valid, tainted
 
 
@@ -195,8 +199,26 @@ def _prepare(
 ) -> _Prepared:
     canonical_from = canonical_object_type(from_object_type)
     canonical_to = canonical_object_type(to_object_type)
+    early: list[LabelResolver | Exception] = []
+
+    def load_labels() -> None:
+        # The first request (the labels) goes out as soon as one row is valid, so that validating
+        # the other rows overlaps the rate limiter's first window instead of preceding it. An error
+        # is raised after validation, where the daily-limit accounting below can see every row.
+        try:
+            early.append(
+                LabelResolver.load(client, from_object_type=from_object_type, to_object_type=to_object_type)
+            )
+        except Exception as exc:
+            early.append(exc)
+
     outcomes, valid, tainted = _collect(
-        rows, from_id_field=from_id_field, to_id_field=to_id_field, labels_field=labels_field, start=start
+        rows,
+        from_id_field=from_id_field,
+        to_id_field=to_id_field,
+        labels_field=labels_field,
+        start=start,
+        on_first_valid=load_labels if resolver is None else None,
     )
     if progress is not None:
         if start_progress:
@@ -209,6 +231,10 @@ def _prepare(
         return _Prepared(outcomes, [], ReadState(), ctx, tainted, resolver, start)
 
     try:
+        if early and isinstance(early[0], Exception):
+            raise early[0]
+        if early and isinstance(early[0], LabelResolver):
+            resolver = early[0]
         return _resolve_and_read(
             client,
             from_object_type=from_object_type,

@@ -250,9 +250,12 @@ class PlanExecutor:
                 self._reject_chunk(chunk, report, exc)
                 continue
             self._done["create"].update(a.pair for a in chunk)
-            succeeded = {
-                (normalize_id(r.from_object_id), normalize_id(r.to_object_id)) for r in answer.results
-            }
+            # which pairs HubSpot confirmed matters only for errors that name no input
+            succeeded = (
+                {(normalize_id(r.from_object_id), normalize_id(r.to_object_id)) for r in answer.results}
+                if answer.errors
+                else set()
+            )
             self._land_errors(chunk, report, answer.errors, succeeded)
 
     def _defaults(self, actions: Sequence[PairAction], report: ExecutionReport) -> None:

@@ -48,6 +48,10 @@ def parse_record_id(value: object, field_name: str) -> str:
     :param field_name: the field's name, for the message.
     :raises RowError: when the value is missing, empty, not an integer or not positive.
     """
+    if type(value) is str:  # fast path: the common case, same checks as below
+        text = value.strip()
+        if text.isascii() and text.isdigit() and 0 < (number := int(text)) <= MAX_RECORD_ID:
+            return str(number)
     if value is None:
         raise RowError(f"{field_name} is missing")
     if isinstance(value, bool):
@@ -115,6 +119,14 @@ def parse_labels(value: object) -> tuple[LabelRef, ...]:
         separator = ";" if ";" in text else ("," if "," in text else None)
         parts = [text] if separator is None else [p for p in text.split(separator) if p.strip()]
         return _dedupe(_label_item(p) for p in parts)
+    if type(value) is list:  # fast path: a list of non-empty strings (same result as below)
+        texts: dict[LabelRef, None] = {}
+        for item in value:
+            if type(item) is not str or not (text := item.strip()):
+                break
+            texts.setdefault(text, None)
+        else:
+            return tuple(texts)
     if isinstance(value, list | tuple | set | frozenset):
         items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
         return _dedupe(_label_item(item) for item in items)
