@@ -188,7 +188,12 @@ class _AssociationsOperatorBase(BaseOperator):
         location = str(self.rejects_path) if self.rejects_path else None
         summary: SyncSummary
         if self.sql is not None:
-            streamed = self._execute_sql(dry_run, location)
+            try:
+                streamed = self._execute_sql(dry_run, location)
+            except AirflowFailException as exc:
+                if isinstance(exc.__cause__, DailyLimitReachedError):
+                    self._report_daily_limit(exc.__cause__, location)
+                raise
             summary, plan_text = streamed.summary, streamed.describe_plan()
         else:
             try:
@@ -225,7 +230,25 @@ class _AssociationsOperatorBase(BaseOperator):
         return summary.to_dict()
 
     def _report_daily_limit(self, error: DailyLimitReachedError, location: str | None) -> None:
-        """HubSpot's daily limit stopped the sync: account for every row before the task fails."""
+        """HubSpot's daily limit stopped the sync: account for every row before the task fails.
+
+        A streamed sync has already written its rejects report row by row and carries only the
+        run's counts; a list sync carries every row's outcome and its report is written here.
+        """
+        if error.summary is not None:
+            if error.summary.dry_run:
+                where = " during the read-only pass (mirror pre-check or dry run); nothing was written"
+            elif location:
+                where = f"; the rejects report {location} lists them"
+            else:
+                where = ""
+            self.log.error(
+                "Stopped by HubSpot's daily API limit: %s; %d rows not written because of the limit%s",
+                error.summary.to_dict(),
+                error.not_written,
+                where,
+            )
+            return
         counts = Counter(str(o.outcome) for o in error.outcomes)
         self.log.error(
             "Stopped by HubSpot's daily API limit: %d rows: %s; %d rows not written because of the limit",

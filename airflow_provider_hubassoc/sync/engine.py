@@ -33,12 +33,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from airflow_provider_hubassoc.client.errors import HubSpotDailyLimitError
 from airflow_provider_hubassoc.sync.errors import (
     DAILY_LIMIT_REASON,
+    DailyLimitReachedError,
     SyncConfigurationError,
     daily_limit_error,
 )
@@ -68,7 +69,7 @@ from airflow_provider_hubassoc.sync.rows import (
     parse_record_id,
     validate_row,
 )
-from airflow_provider_hubassoc.sync.stream import DEFAULT_CHUNK_SIZE, iter_row_chunks
+from airflow_provider_hubassoc.sync.stream import DEFAULT_CHUNK_SIZE, GroupingCheck, iter_row_chunks
 
 #: Receives each rejected row of a streamed sync, in input order, as soon as its chunk is done.
 RejectedRowSink = Callable[[RowOutcome], None]
@@ -615,69 +616,126 @@ def _stream(
     resolver: LabelResolver | None = None
     removed = 0
     current_in_scope = 0
-    chunks = iter_row_chunks(rows, chunk_size, from_id_field=from_id_field, require_grouped=mirror)
-    for chunk in chunks:
-        prepared = _prepare(
-            client,
-            from_object_type=from_object_type,
-            to_object_type=to_object_type,
-            rows=[row for _, row in chunk],
-            from_id_field=from_id_field,
-            to_id_field=to_id_field,
-            labels_field=labels_field,
-            extra_labels=extra,
-            deleting=deleting,
-            progress=chunk_progress,
-            start=chunk[0][0],
-            resolver=resolver,
-            start_progress=False,
-        )
-        resolver = prepared.resolver or resolver
-        if mode is None:
-            plan = plan_delete(prepared.desired, prepared.state.state, ctx=prepared.ctx)
-        else:
-            scope: set[str] = set()
-            if mirror:
-                scope = {d.from_id for d in prepared.desired} - prepared.tainted_from_ids
-            plan = plan_upsert(
-                prepared.desired, prepared.state.state, mode=mode, ctx=prepared.ctx, mirror_scope=scope
+    # Grouping is checked here rather than in the chunker, so that the rows left after a daily
+    # limit can still be drained and accounted for whatever their order.
+    chunks = iter_row_chunks(rows, chunk_size, from_id_field=from_id_field)
+    grouping = GroupingCheck(from_id_field=from_id_field) if mirror else None
+    try:
+        for chunk in chunks:
+            if grouping is not None:
+                for index, row in chunk:
+                    grouping.see(index, row)
+            prepared = _prepare(
+                client,
+                from_object_type=from_object_type,
+                to_object_type=to_object_type,
+                rows=[row for _, row in chunk],
+                from_id_field=from_id_field,
+                to_id_field=to_id_field,
+                labels_field=labels_field,
+                extra_labels=extra,
+                deleting=deleting,
+                progress=chunk_progress,
+                start=chunk[0][0],
+                resolver=resolver,
+                start_progress=False,
             )
-            if mirror:
-                current_in_scope += plan.current_pairs_in_scope
-                check_mass_deletion_running(
-                    would_remove=removed + len(plan.prune),
-                    current_pairs=current_in_scope,
-                    max_deletes=guard,
-                    already_removed=0 if dry_run else removed,
+            resolver = prepared.resolver or resolver
+            if mode is None:
+                plan = plan_delete(prepared.desired, prepared.state.state, ctx=prepared.ctx)
+            else:
+                scope: set[str] = set()
+                if mirror:
+                    scope = {d.from_id for d in prepared.desired} - prepared.tainted_from_ids
+                plan = plan_upsert(
+                    prepared.desired, prepared.state.state, mode=mode, ctx=prepared.ctx, mirror_scope=scope
                 )
-        chunk_result = _finish(
-            client,
-            prepared,
-            plan,
-            mode=mode_name,
-            dry_run=dry_run,
-            from_object_type=from_object_type,
-            to_object_type=to_object_type,
-            requests_before=0,
-            progress=chunk_progress,
-            finish_progress=False,
-        )
-        removed += chunk_result.summary.removed if mirror else 0
-        chunk_result.summary.requests = 0
-        result.summary.add(chunk_result.summary)
-        result.add_plan(plan)
-        result.chunks += 1
-        result.largest_chunk = max(result.largest_chunk, len(chunk))
-        if on_rejected is not None:
-            for outcome in chunk_result.outcomes:
-                if outcome.outcome is Outcome.REJECTED:
-                    on_rejected(outcome)
-        log.debug("Chunk %d done: %d rows from row %d", result.chunks, len(chunk), chunk[0][0])
+                if mirror:
+                    current_in_scope += plan.current_pairs_in_scope
+                    check_mass_deletion_running(
+                        would_remove=removed + len(plan.prune),
+                        current_pairs=current_in_scope,
+                        max_deletes=guard,
+                        already_removed=0 if dry_run else removed,
+                    )
+            chunk_result = _finish(
+                client,
+                prepared,
+                plan,
+                mode=mode_name,
+                dry_run=dry_run,
+                from_object_type=from_object_type,
+                to_object_type=to_object_type,
+                requests_before=0,
+                progress=chunk_progress,
+                finish_progress=False,
+            )
+            removed += chunk_result.summary.removed if mirror else 0
+            chunk_result.summary.requests = 0
+            result.summary.add(chunk_result.summary)
+            result.add_plan(plan)
+            result.chunks += 1
+            result.largest_chunk = max(result.largest_chunk, len(chunk))
+            if on_rejected is not None:
+                for outcome in chunk_result.outcomes:
+                    if outcome.outcome is Outcome.REJECTED:
+                        on_rejected(outcome)
+            log.debug("Chunk %d done: %d rows from row %d", result.chunks, len(chunk), chunk[0][0])
+    except DailyLimitReachedError as exc:
+        raise _account_after_daily_limit(exc, chunks, result, on_rejected, mode=mode_name) from exc
     if progress is not None:
         progress.finish()
     result.summary.requests = _requests(client) - requests_before
     result.summary.check()
     return result
+
+
+def _account_after_daily_limit(
+    error: DailyLimitReachedError,
+    remaining: Iterator[list[tuple[int, object]]],
+    result: StreamedSyncResult,
+    on_rejected: RejectedRowSink | None,
+    *,
+    mode: str,
+) -> DailyLimitReachedError:
+    """Account for every row of a stream that HubSpot's daily limit stopped, then say so.
+
+    The stopped chunk's rows already carry their outcomes (those written keep theirs); the rows
+    not yet fetched are drained from the source (no HubSpot call) and rejected with the reason
+    :data:`DAILY_LIMIT_REASON`, so the summary and the rejects report cover the whole input.
+    """
+    not_written = error.not_written
+
+    def account(outcomes: list[RowOutcome]) -> None:
+        result.summary.add(
+            SyncSummary.from_outcomes(outcomes, mode=mode, dry_run=False, removed_pairs=0, requests=0)
+        )
+        if on_rejected is not None:
+            for outcome in outcomes:
+                if outcome.outcome is Outcome.REJECTED:
+                    on_rejected(outcome)
+
+    account(error.outcomes)
+    for chunk in remaining:
+        outcomes = []
+        for index, row in chunk:
+            outcome = RowOutcome(index=index, row=row)
+            outcome.reject(f"{DAILY_LIMIT_REASON}: not attempted", RejectKind.DAILY_LIMIT)
+            outcomes.append(outcome)
+        not_written += len(outcomes)
+        account(outcomes)
+    result.summary.check()
+    summary = result.summary
+    stopped = DailyLimitReachedError(
+        f"HubSpot's daily API limit is reached ({error.__cause__ or error}); {not_written} of "
+        f"{summary.rows} rows were not written and are rejected with reason {DAILY_LIMIT_REASON!r}. "
+        "Nothing more can be sent to this portal until the limit resets (midnight in the portal's "
+        "time zone); re-run the task then.",
+        outcomes=[],
+        not_written=not_written,
+        summary=summary,
+    )
+    return stopped
 
 
 @relaxed_gc

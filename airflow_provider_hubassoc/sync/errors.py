@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from airflow_provider_hubassoc.sync.outcomes import RowOutcome
+    from airflow_provider_hubassoc.sync.outcomes import RowOutcome, SyncSummary
 
 #: The reason given to rows left unwritten when HubSpot's daily API limit stops a sync.
 DAILY_LIMIT_REASON = "daily limit reached"
@@ -85,12 +85,21 @@ class DailyLimitReachedError(SyncError):
     :param message: the explanation, with HubSpot's message.
     :param outcomes: the outcome of every row of the sync (or of the chunk, when streamed).
     :param not_written: how many of them were rejected because of the limit.
+    :param summary: the whole run's counts, when streamed (its ``outcomes`` are then not kept).
     """
 
-    def __init__(self, message: str, *, outcomes: list[RowOutcome], not_written: int) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        outcomes: list[RowOutcome],
+        not_written: int,
+        summary: SyncSummary | None = None,
+    ) -> None:
         super().__init__(message)
         self.outcomes = outcomes
         self.not_written = not_written
+        self.summary = summary
 
 
 def daily_limit_error(

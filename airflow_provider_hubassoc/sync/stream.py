@@ -34,6 +34,43 @@ def _from_id(row: object, field: str) -> str | None:
     return None
 
 
+class GroupingCheck:
+    """Fails when a from-id reappears after its run of rows ended (mirror mode needs grouped rows).
+
+    It keeps the set of from-ids whose run ended: one short string per from-record, not per row.
+
+    :param from_id_field: the field holding the from-record id (named in the error).
+    """
+
+    def __init__(self, *, from_id_field: str) -> None:
+        self.from_id_field = from_id_field
+        self._current: str | None = None
+        self._closed: set[str] = set()
+
+    def see(self, index: int, row: object) -> None:
+        """Check one row, in input order.
+
+        :param index: the row's position in the input.
+        :param row: the row.
+        :raises UngroupedInputError: when the row's from-id's run ended earlier.
+        """
+        from_id = _from_id(row, self.from_id_field)
+        if from_id is None or from_id == self._current:
+            return
+        if self._current is not None:
+            self._closed.add(self._current)
+        if from_id in self._closed:
+            field = self.from_id_field
+            raise UngroupedInputError(
+                f"mirror mode needs the rows grouped by {field}, but {field} {from_id} reappears at "
+                f"row {index} after other from-records; add ORDER BY {field} to the query (rows of "
+                "one from-record must be consecutive).",
+                from_id=from_id,
+                row_index=index,
+            )
+        self._current = from_id
+
+
 def iter_row_chunks(
     rows: Iterable[object],
     size: int,
@@ -54,24 +91,14 @@ def iter_row_chunks(
     """
     if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
         raise SyncConfigurationError(f"chunk size must be a positive integer, got {size!r}")
+    grouping = GroupingCheck(from_id_field=from_id_field) if require_grouped else None
     chunk: Chunk = []
     current: str | None = None
-    closed: set[str] = set()
     for index, row in enumerate(rows):
+        if grouping is not None:
+            grouping.see(index, row)
         from_id = _from_id(row, from_id_field)
         if from_id is not None and from_id != current:
-            if require_grouped:
-                if current is not None:
-                    closed.add(current)
-                if from_id in closed:
-                    raise UngroupedInputError(
-                        f"mirror mode needs the rows grouped by {from_id_field}, but {from_id_field} "
-                        f"{from_id} reappears at row {index} after other from-records; add "
-                        f"ORDER BY {from_id_field} to the query (rows of one from-record must be "
-                        "consecutive).",
-                        from_id=from_id,
-                        row_index=index,
-                    )
             current = from_id
             if len(chunk) >= size:
                 yield chunk

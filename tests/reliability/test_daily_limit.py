@@ -76,3 +76,55 @@ def test_daily_limit_fails_at_once_and_accounts_for_every_row(
     else:
         assert len(limited) == len(rows) - 1
         assert not any((str(c), company("B", c)) in pairs for c in CONTACTS)
+
+
+def test_daily_limit_in_a_sql_stream_accounts_for_every_row(
+    emulator_factory: Callable[..., EmulatorProcess],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Rows streamed from SQL that the limit leaves unread are drained and reported, not lost."""
+    import sqlite3
+
+    emu = emulator_factory(["--daily-limit", "6"])
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_HUBASSOC_DEFAULT", connection_json(emu.url, requests_per_10s=10_000, max_retries=5)
+    )
+    rows = scenario_rows(CONTACTS)
+    database = tmp_path / "warehouse.db"
+    with sqlite3.connect(database) as db:
+        db.execute("CREATE TABLE links (n INTEGER, from_id TEXT, to_id TEXT, labels TEXT)")
+        db.executemany(
+            "INSERT INTO links VALUES (?, ?, ?, ?)",
+            [
+                (n, row["from_id"], row["to_id"], json.dumps(row.get("labels") or []))
+                for n, row in enumerate(rows)
+            ],
+        )
+    monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", json.dumps({"conn_type": "sqlite", "host": str(database)}))
+    report = tmp_path / "rejects.jsonl"
+    operator = HubSpotUpsertAssociationsOperator(
+        task_id="daily_sql",
+        from_object_type="contacts",
+        to_object_type="companies",
+        sql="SELECT from_id, to_id, labels FROM links ORDER BY n",
+        sql_conn_id="warehouse",
+        sql_chunk_size=2_000,
+        rejects_path=str(report),
+        max_rejected_ratio=1.0,
+    )
+    with pytest.raises(AirflowFailException, match="daily API limit") as raised:
+        operator.execute(context={})  # type: ignore[arg-type]
+    assert f"of {len(rows)} rows were not written" in str(raised.value)
+    assert api_requests(emu.stats()) == 7  # the sixth request was the last answered; no retry
+
+    entries = [json.loads(line) for line in report.read_text().splitlines()]
+    reported = {entry["index"] for entry in entries}
+    assert all(entry["kind"] == "daily_limit" for entry in entries)
+    assert any("not attempted" in entry["reason"] for entry in entries), "unread rows are drained"
+    pairs = emu.pairs()
+    written = [i for i, row in enumerate(rows) if i not in reported]
+    assert written, "the chunks before the limit were written"
+    for index in written:
+        assert (rows[index]["from_id"], rows[index]["to_id"]) in pairs
+    assert len(reported) + len(written) == len(rows)
