@@ -31,6 +31,7 @@ from airflow_provider_hubassoc.client import (
     HubSpotAssociationsClient,
     StaticTokenProvider,
 )
+from tests.seeds import CONTACT_COMPANY_LABELS
 
 TOKEN = "emulator-token"
 ROOT = Path(__file__).resolve().parents[2]
@@ -180,22 +181,7 @@ class EmulatorProcess:
 
 
 #: A seed with the ``Consultant`` and ``Billing contact`` contact → company labels.
-LABELS_SEED: dict[str, Any] = {
-    "labels": [
-        {
-            "fromObjectType": "contacts",
-            "toObjectType": "companies",
-            "name": "consultant",
-            "label": "Consultant",
-        },
-        {
-            "fromObjectType": "contacts",
-            "toObjectType": "companies",
-            "name": "billing",
-            "label": "Billing contact",
-        },
-    ]
-}
+LABELS_SEED: dict[str, Any] = {"labels": [dict(label) for label in CONTACT_COMPANY_LABELS]}
 
 
 def api_requests(stats: dict[str, Any]) -> int:

@@ -8,25 +8,13 @@ import pytest
 import requests
 
 from airflow_provider_hubassoc.emulator import EmulatorConfig, EmulatorServer
+from tests.seeds import CONTACT_COMPANY_LABELS
 
 SEED: dict[str, Any] = {
     "contacts": [{"id": str(i)} for i in range(1, 10)],
     "companies": [{"id": str(i)} for i in range(10, 30)],
     "deals": [{"id": "500"}],
-    "labels": [
-        {
-            "fromObjectType": "contacts",
-            "toObjectType": "companies",
-            "name": "consultant",
-            "label": "Consultant",
-        },
-        {
-            "fromObjectType": "contacts",
-            "toObjectType": "companies",
-            "name": "billing",
-            "label": "Billing contact",
-        },
-    ],
+    "labels": [dict(label) for label in CONTACT_COMPANY_LABELS],
     "associations": [
         # contact 1: company 10 (becomes Primary), 11, 12
         {"fromObjectType": "contacts", "fromObjectId": 1, "toObjectType": "companies", "toObjectId": 10},

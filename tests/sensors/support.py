@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from airflow_provider_hubassoc.emulator import EmulatorConfig, EmulatorServer
+from tests.seeds import CONTACT_COMPANY_LABELS
 
 TOKEN = "emulator-token"
 CONN_ENV = "AIRFLOW_CONN_HUBASSOC_DEFAULT"
@@ -25,20 +26,7 @@ CONN_ENV = "AIRFLOW_CONN_HUBASSOC_DEFAULT"
 SEED: dict[str, Any] = {
     "contacts": [{"id": str(i)} for i in range(1, 10)],
     "companies": [{"id": str(i)} for i in range(10, 30)],
-    "labels": [
-        {
-            "fromObjectType": "contacts",
-            "toObjectType": "companies",
-            "name": "consultant",
-            "label": "Consultant",
-        },
-        {
-            "fromObjectType": "contacts",
-            "toObjectType": "companies",
-            "name": "billing",
-            "label": "Billing contact",
-        },
-    ],
+    "labels": [dict(label) for label in CONTACT_COMPANY_LABELS],
     "associations": [
         {"fromObjectType": "contacts", "fromObjectId": 1, "toObjectType": "companies", "toObjectId": cid}
         for cid in (10, 11, 12)
