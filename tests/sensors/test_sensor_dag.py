@@ -20,26 +20,8 @@ from airflow.utils.state import DagRunState, TaskInstanceState
 from airflow_provider_hubassoc.emulator import EmulatorServer
 from airflow_provider_hubassoc.hooks.async_associations import HubSpotAssociationsAsyncHook
 from airflow_provider_hubassoc.sensors.associations import HubSpotAssociationSensor
+from tests.dag_runs import register
 from tests.sensors.support import associate, label_id
-
-
-def register(dag: DAG) -> None:
-    """Write the DAG built here to the metadata DB, as the DAG processor would for a DAG file.
-
-    ``dag.test()`` (3.3) creates its run from the serialized DAG found in the DB, and then runs the
-    tasks of this in-memory DAG object.
-    """
-    from airflow.dag_processing.bundles.manager import DagBundlesManager
-    from airflow.dag_processing.collection import update_dag_parsing_results_in_db
-    from airflow.serialization.serialized_objects import LazyDeserializedDAG
-    from airflow.utils.session import create_session
-
-    with create_session() as session:
-        DagBundlesManager().sync_bundles_to_db(session=session)
-        session.flush()
-        update_dag_parsing_results_in_db(
-            "dags-folder", None, [LazyDeserializedDAG.from_dag(dag)], {}, None, set(), session=session
-        )
 
 
 @pytest.fixture
