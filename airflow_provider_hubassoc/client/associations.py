@@ -87,6 +87,7 @@ class HubSpotAssociationsClient:
     :param session: a ``requests`` session to use (its owner closes it); by default one is created.
     :param clock: the clock for pacing and retry waits (a FakeClock in tests).
     :param limiter: a rate limiter shared with other clients of the same portal, if any.
+    :param owns_session: close a given ``session`` in :meth:`close` (a created one always is).
     """
 
     def __init__(
@@ -97,10 +98,16 @@ class HubSpotAssociationsClient:
         session: requests.Session | None = None,
         clock: Clock | None = None,
         limiter: RateLimiter | None = None,
+        owns_session: bool = False,
     ) -> None:
         self.settings = settings
         self.transport = HubSpotTransport(
-            settings=settings, token_provider=token_provider, session=session, clock=clock, limiter=limiter
+            settings=settings,
+            token_provider=token_provider,
+            session=session,
+            clock=clock,
+            limiter=limiter,
+            owns_session=owns_session,
         )
 
     @property

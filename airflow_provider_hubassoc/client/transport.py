@@ -180,6 +180,30 @@ def _parse_body(response: requests.Response) -> Any:
         return response.text
 
 
+def new_session(settings: ClientSettings) -> requests.Session:
+    """Return a pooled session with only protocol headers (no setting or extra becomes a header).
+
+    The transport creates one when it is given none; a caller that wants the OAuth token exchange
+    to share the API's connection pool creates it here and passes it to both.
+
+    :param settings: the client settings (for the User-Agent).
+    """
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.headers.clear()
+    session.headers.update(
+        {
+            "User-Agent": settings.user_agent,
+            "Accept": "application/json",
+            "Accept-Encoding": "gzip, deflate",
+            "Connection": "keep-alive",
+        }
+    )
+    return session
+
+
 class HubSpotTransport:
     """Sends requests to HubSpot through one pooled session, paced, retried and typed.
 
@@ -192,6 +216,7 @@ class HubSpotTransport:
     :param clock: the clock for pacing and retry waits (a FakeClock in tests).
     :param limiter: a rate limiter to share between clients of one portal; by default one is
         created from ``settings.requests_per_10s``.
+    :param owns_session: close a given ``session`` in :meth:`close` (a created one always is).
     """
 
     def __init__(
@@ -202,32 +227,16 @@ class HubSpotTransport:
         session: requests.Session | None = None,
         clock: Clock | None = None,
         limiter: RateLimiter | None = None,
+        owns_session: bool = False,
     ) -> None:
         self.settings = settings
         self._clock: Clock = clock or SystemClock()
         self.limiter = limiter or RateLimiter(requests_per_10s=settings.requests_per_10s, clock=self._clock)
         self._auth = BearerAuth(token_provider)
-        self._owns_session = session is None
-        self._session = session if session is not None else self._new_session(settings)
+        self._owns_session = session is None or owns_session
+        self._session = session if session is not None else new_session(settings)
         self.stats = TransportStats()
         self._stats_lock = threading.Lock()
-
-    @staticmethod
-    def _new_session(settings: ClientSettings) -> requests.Session:
-        session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
-        session.headers.clear()
-        session.headers.update(
-            {
-                "User-Agent": settings.user_agent,
-                "Accept": "application/json",
-                "Accept-Encoding": "gzip, deflate",
-                "Connection": "keep-alive",
-            }
-        )
-        return session
 
     @property
     def session(self) -> requests.Session:

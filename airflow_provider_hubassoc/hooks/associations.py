@@ -41,6 +41,7 @@ from airflow_provider_hubassoc.client.models import (
     LimitConfigurationInput,
 )
 from airflow_provider_hubassoc.client.settings import ClientSettings
+from airflow_provider_hubassoc.client.transport import new_session
 from airflow_provider_hubassoc.hooks.connection_config import (
     KNOWN_EXTRA_FIELDS,
     HubSpotConnectionConfig,
@@ -111,9 +112,13 @@ class HubSpotAssociationsHook(BaseHook):
         return config
 
     def _build_client(self, settings: ClientSettings) -> HubSpotAssociationsClient:
-        config = self.connection_config
+        # One pooled session per client, shared by the OAuth token exchange (same host, same pool).
+        session = new_session(settings)
+        provider = build_token_provider(
+            self.connection_config, settings, on_new_token=mask_secret, session=session
+        )
         return HubSpotAssociationsClient(
-            settings=settings, token_provider=build_token_provider(config, settings, on_new_token=mask_secret)
+            settings=settings, token_provider=provider, session=session, owns_session=True
         )
 
     @cached_property

@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import requests
+
 from airflow_provider_hubassoc.client.auth import (
     OAuthTokenProvider,
     StaticTokenProvider,
@@ -165,12 +167,14 @@ def build_token_provider(
     settings: ClientSettings,
     *,
     on_new_token: Callable[[str], None] | None = None,
+    session: requests.Session | None = None,
 ) -> TokenProvider:
     """Return the token provider of a parsed connection (no I/O; nothing is fetched yet).
 
     :param config: the parsed connection.
     :param settings: the client settings (base URL of the OAuth token endpoint, timeout).
     :param on_new_token: called with each new OAuth access token (to mask it in logs).
+    :param session: the HTTP session for the OAuth token exchange (share the client's pool).
     """
     if config.auth_type == "oauth":
         return OAuthTokenProvider(
@@ -180,5 +184,6 @@ def build_token_provider(
             token_url=oauth_token_url(settings.base_url),
             timeout=settings.timeout,
             on_new_token=on_new_token,
+            session=session,
         )
     return StaticTokenProvider(token=config.access_token or "")

@@ -242,3 +242,34 @@ def test_one_tcp_connection_per_hook(hook: HubSpotAssociationsHook) -> None:
         hook.list_labels(from_object_type="contacts", to_object_type="companies")
     stats = requests.get(hook.server.url + "/_emulator/stats", timeout=5).json()  # type: ignore[attr-defined]
     assert stats["connections"] == 1
+
+
+def test_oauth_exchange_shares_the_one_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    import requests
+
+    config = EmulatorConfig(
+        oauth_client_id="client-1", oauth_client_secret="secret-1", oauth_refresh_token="refresh-1"
+    )
+    with EmulatorServer(config, port=0) as server:
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_HUBASSOC_DEFAULT",
+            json.dumps(
+                {
+                    "conn_type": "hubassoc",
+                    "host": server.url,
+                    "extra": {
+                        "auth_type": "oauth",
+                        "client_id": "client-1",
+                        "client_secret": "secret-1",
+                        "refresh_token": "refresh-1",
+                    },
+                }
+            ),
+        )
+        hook = HubSpotAssociationsHook()
+        for _ in range(5):
+            hook.list_labels(from_object_type="contacts", to_object_type="companies")
+        hook.close()
+        stats = requests.get(server.url + "/_emulator/stats", timeout=5).json()
+    assert stats["by_endpoint"]["oauth"] == {"200": 1}, "one token exchange, then the cached token"
+    assert stats["connections"] == 1, "the token exchange and the API calls share one pooled session"
