@@ -250,7 +250,7 @@ def test_2_save_and_test_succeeds(
 
 def test_3_wrong_token_reports_401(page: Page, airflow: AirflowServer, flow: Flow, artifacts: Path) -> None:
     if not flow.saved:
-        pytest.skip("step 2 did not save the connection")
+        pytest.fail("step 2 did not save the connection, so this step cannot run")
     open_connections(page, airflow)
     connection_row(page, flow.conn_id).get_by_role("button", name="Edit Connection").click()
     dialog = page.get_by_role("dialog")
@@ -283,7 +283,7 @@ def test_3_wrong_token_reports_401(page: Page, airflow: AirflowServer, flow: Flo
 
 def test_4_rest_api_redacts_secrets(page: Page, airflow: AirflowServer, flow: Flow, artifacts: Path) -> None:
     if not flow.saved:
-        pytest.skip("step 2 did not save the connection")
+        pytest.fail("step 2 did not save the connection, so this step cannot run")
     status, body = airflow.api("GET", f"/api/v2/connections/{flow.conn_id}")
     assert status == 200, body
     (artifacts / "04-rest-connection.json").write_text(json.dumps(body, indent=2) + "\n")
