@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections import Counter
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import ExitStack, closing
@@ -121,13 +122,15 @@ class _AssociationsOperatorBase(BaseOperator):
             hubassoc_conn_id=self.hubassoc_conn_id, requests_per_10s=self.requests_per_10s
         )
 
+    @abstractmethod
     def _run(self, dry_run: bool) -> SyncResult:
-        raise NotImplementedError
+        """Sync the ``rows`` given as a list (or XCom) through the sync engine."""
 
+    @abstractmethod
     def _run_streamed(
         self, rows: Iterator[dict[str, Any]], dry_run: bool, on_rejected: RejectedRowSink | None
     ) -> StreamedSyncResult:
-        raise NotImplementedError
+        """Sync rows streamed from the SQL query, chunk by chunk."""
 
     def _sql_rows(self) -> Generator[dict[str, Any], None, None]:
         """Run the query; yield its rows (fetched ``sql_chunk_size`` at a time)."""
