@@ -187,6 +187,13 @@ class _AssociationsOperatorBase(BaseOperator):
         :param context: the task context.
         :raises AirflowFailException: on permanent errors, a tripped guard, or too many rejected rows.
         """
+        try:
+            return self._sync()
+        finally:
+            if "hook" in self.__dict__:
+                self.hook.close()  # the task's one HTTP session
+
+    def _sync(self) -> dict[str, Any]:
         dry_run = parse_bool(self.dry_run, "dry_run")
         location = str(self.rejects_path) if self.rejects_path else None
         summary: SyncSummary

@@ -84,6 +84,13 @@ class HubSpotCreateAssociationLabelOperator(BaseOperator):
         :param context: the task context.
         :raises AirflowFailException: on permanent errors (bad name, conflicts, 4xx).
         """
+        try:
+            return self._ensure()
+        finally:
+            if "hook" in self.__dict__:
+                self.hook.close()  # the task's one HTTP session
+
+    def _ensure(self) -> dict[str, object]:
         update_existing = parse_bool(self.update_existing, "update_existing")
         result = run_permanent_as_fail(
             lambda: ensure_label(

@@ -190,3 +190,30 @@ def test_label_operator_idempotent_and_paired(emulator: Emulator) -> None:
     assert existing["type_id"] == emulator.label_id("Consultant")
     with pytest.raises(AirflowFailException):
         run(name="billing_contact", label="Billing (new)", update_existing=False)
+
+
+def test_operators_close_their_http_session(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    from airflow_provider_hubassoc.hooks.associations import HubSpotAssociationsHook
+
+    closed: list[bool] = []
+    real_close = HubSpotAssociationsHook.close
+
+    def spy(self: HubSpotAssociationsHook) -> None:
+        closed.append("client" in self.__dict__)  # True: a built client is being closed
+        real_close(self)
+
+    monkeypatch.setattr(HubSpotAssociationsHook, "close", spy)
+    upsert_op = HubSpotUpsertAssociationsOperator(
+        task_id="closes", from_object_type="contacts", to_object_type="companies", rows=ROWS
+    )
+    label_op = HubSpotCreateAssociationLabelOperator(
+        task_id="label_closes",
+        from_object_type="contacts",
+        to_object_type="companies",
+        name="advisor",
+        label="Advisor",
+    )
+    for op in (upsert_op, label_op):
+        op.execute(context={})  # type: ignore[arg-type]
+        assert "client" not in op.hook.__dict__
+    assert closed == [True, True]
