@@ -50,11 +50,12 @@ def run(rows: int) -> dict[str, Any]:
                 end = time.monotonic()
                 marks.append((end - response.elapsed.total_seconds(), end))
 
-            operator.hook.get_client().transport.session.hooks["response"].append(mark)
+            client = operator.hook.get_client()  # closed by execute(); its counters stay readable
+            client.transport.session.hooks["response"].append(mark)
             wall0 = time.monotonic()
             summary = operator.execute(context={})  # type: ignore[arg-type]
             wall = time.monotonic() - wall0
-            stats = operator.hook.get_client().stats
+            stats = client.stats
         after = emu.stats()
     sent = api_requests(after) - api_requests(before)
     phase = max(end for _, end in marks) - min(start for start, _ in marks)

@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 import requests
 
+from airflow_provider_hubassoc.client.transport import TransportStats
 from airflow_provider_hubassoc.emulator import EmulatorConfig, EmulatorServer
+from airflow_provider_hubassoc.hooks.associations import HubSpotAssociationsHook
 from airflow_provider_hubassoc.operators.associations import HubSpotUpsertAssociationsOperator
 
 CONTACTS = range(1, 401)
@@ -60,7 +62,19 @@ def tight_portal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Em
         yield server
 
 
-def test_four_concurrent_syncs_share_one_portal_limit(tight_portal: EmulatorServer) -> None:
+def test_four_concurrent_syncs_share_one_portal_limit(
+    tight_portal: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # each operator closes its hook when done: keep each client's counters as it is closed
+    stats: list[TransportStats] = []
+    real_close = HubSpotAssociationsHook.close
+
+    def keep_stats(self: HubSpotAssociationsHook) -> None:
+        if "client" in self.__dict__:
+            stats.append(self.client.stats)
+        real_close(self)
+
+    monkeypatch.setattr(HubSpotAssociationsHook, "close", keep_stats)
     size = len(CONTACTS) // WORKERS
     operators = [
         HubSpotUpsertAssociationsOperator(
@@ -93,7 +107,7 @@ def test_four_concurrent_syncs_share_one_portal_limit(tight_portal: EmulatorServ
     assert all(consultant in types for types in pairs.values())
 
     # the portal really was contended, and every 429 the emulator sent was absorbed by a retry
-    stats = [op.hook.get_client().stats for op in operators]
+    assert len(stats) == WORKERS
     sent_429 = sum(
         count
         for endpoint, by_status in requests.get(tight_portal.url + "/_emulator/stats", timeout=10)

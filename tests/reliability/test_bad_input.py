@@ -42,7 +42,8 @@ class Recorder:
             return attr
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            self.calls.append((name, kwargs))
+            if name != "close":  # closing the session is not an API call
+                self.calls.append((name, kwargs))
             return attr(*args, **kwargs)
 
         return call
