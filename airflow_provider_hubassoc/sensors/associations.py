@@ -32,7 +32,11 @@ from airflow_provider_hubassoc.sync.conditions import (
     make_resolver,
 )
 from airflow_provider_hubassoc.sync.errors import SyncError
-from airflow_provider_hubassoc.sync.labels import LabelResolutionError, list_labels_or_config_error
+from airflow_provider_hubassoc.sync.labels import (
+    LabelResolutionError,
+    LabelResolver,
+    list_labels_or_config_error,
+)
 from airflow_provider_hubassoc.triggers.associations import HubSpotAssociationTrigger
 
 if TYPE_CHECKING:
@@ -125,6 +129,7 @@ class HubSpotAssociationSensor(BaseSensorOperator):
         self.require_primary = require_primary
         self.hubassoc_conn_id = hubassoc_conn_id
         self.deferrable = deferrable
+        self._label_resolver: LabelResolver | None = None  # read once per task run, on first poke
         pending = [name for name in _TEMPLATED_CONDITION_FIELDS if _unrendered(getattr(self, name))]
         try:
             check_arguments(**self._condition_arguments(), pending=pending)
@@ -161,6 +166,7 @@ class HubSpotAssociationSensor(BaseSensorOperator):
         return HubSpotAssociationsHook(hubassoc_conn_id=self.hubassoc_conn_id)
 
     def _close_hook(self) -> None:
+        self._label_resolver = None
         if "hook" in self.__dict__:
             self.hook.close()
             del self.__dict__["hook"]
@@ -168,14 +174,16 @@ class HubSpotAssociationSensor(BaseSensorOperator):
     # ------------------------------------------------------------------ poking
 
     def _evaluate(self, condition: AssociationCondition) -> Evaluation:
-        resolver = None
-        if condition.needs_label_definitions:
+        # Label definitions are read once per task run (as the operators and the trigger do),
+        # not on every poke: an unknown label fails at once anyway.
+        resolver = self._label_resolver
+        if resolver is None and condition.needs_label_definitions:
             definitions = list_labels_or_config_error(
                 self.hook,
                 from_object_type=condition.from_object_type,
                 to_object_type=condition.to_object_type,
             )
-            resolver = make_resolver(condition, definitions)
+            resolver = self._label_resolver = make_resolver(condition, definitions)
         records = self.hook.get_associations(
             from_object_type=condition.from_object_type,
             object_id=condition.from_object_id,

@@ -179,6 +179,18 @@ def test_poke_mode_waits_until_met(emulator: EmulatorServer) -> None:
     assert "hook" not in op.__dict__  # the session was closed
 
 
+def test_label_definitions_are_read_once_per_run(emulator: EmulatorServer) -> None:
+    from tests.sensors.support import stats
+
+    op = sensor(to_object_id=13, labels=["Consultant"])
+    before_reads = reads_of_associations(emulator)
+    before_labels = sum(stats(emulator)["by_endpoint"].get("labels_get", {}).values())
+    for _ in range(3):
+        assert op.poke(CONTEXT) is False
+    assert reads_of_associations(emulator) - before_reads == 3 * 2  # 3 companies, pages of 2
+    assert sum(stats(emulator)["by_endpoint"].get("labels_get", {}).values()) - before_labels == 1
+
+
 def test_poke_mode_times_out(emulator: EmulatorServer) -> None:
     with pytest.raises(AirflowSensorTimeout):
         sensor(to_object_id=13, timeout=0.5).execute(CONTEXT)
