@@ -9,7 +9,6 @@ notion of HubSpot's 429 policies or 207 per-row errors, all of which the client 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import cached_property
@@ -43,14 +42,11 @@ from airflow_provider_hubassoc.client.models import (
 from airflow_provider_hubassoc.client.settings import ClientSettings
 from airflow_provider_hubassoc.client.transport import new_session
 from airflow_provider_hubassoc.hooks.connection_config import (
-    KNOWN_EXTRA_FIELDS,
     HubSpotConnectionConfig,
     build_token_provider,
-    parse_connection,
+    read_connection,
 )
 from airflow_provider_hubassoc.provider_info import CONNECTION_TYPE, HOOK_NAME, UI_FIELD_BEHAVIOUR
-
-log = logging.getLogger(__name__)
 
 RecordId = str | int
 
@@ -94,21 +90,15 @@ class HubSpotAssociationsHook(BaseHook):
     def connection_config(self) -> HubSpotConnectionConfig:
         """The parsed connection, looked up once; its secrets are masked in task logs."""
         conn = self.get_connection(self.hubassoc_conn_id)
-        extra = conn.extra_dejson
-        unknown = sorted(set(extra) - KNOWN_EXTRA_FIELDS)
-        if unknown:
-            log.warning(
-                "Connection %s has extras this provider does not use (ignored, never sent): %s",
-                self.hubassoc_conn_id,
-                ", ".join(unknown),
-            )
-        config = parse_connection(host=conn.host, password=conn.password, extra=extra)
+        config = read_connection(
+            conn_id=self.hubassoc_conn_id,
+            host=conn.host,
+            password=conn.password,
+            extra=conn.extra_dejson,
+            requests_per_10s=self.requests_per_10s,
+        )
         for secret in config.secrets:
             mask_secret(secret)
-        if self.requests_per_10s is not None:
-            config = replace(
-                config, settings=replace(config.settings, requests_per_10s=self.requests_per_10s)
-            )
         return config
 
     def _build_client(self, settings: ClientSettings) -> HubSpotAssociationsClient:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from dataclasses import replace
 from types import TracebackType
 from typing import Any
 
@@ -50,10 +49,9 @@ from airflow_provider_hubassoc.client.responses import (
 )
 from airflow_provider_hubassoc.client.retrypolicy import FailureKind, backoff_seconds, retryable_failure_kind
 from airflow_provider_hubassoc.hooks.connection_config import (
-    KNOWN_EXTRA_FIELDS,
     HubSpotConnectionConfig,
     build_token_provider,
-    parse_connection,
+    read_connection,
 )
 from airflow_provider_hubassoc.provider_info import CONNECTION_TYPE, HOOK_NAME
 
@@ -128,23 +126,16 @@ class HubSpotAssociationsAsyncHook(BaseHook):
             return self._config
         conn = await get_async_connection(self.hubassoc_conn_id)
         extra = await get_async_extra_dejson(conn)
-        unknown = sorted(set(extra) - KNOWN_EXTRA_FIELDS)
-        if unknown:
-            log.warning(
-                "Connection %s has extras this provider does not use (ignored, never sent): %s",
-                self.hubassoc_conn_id,
-                ", ".join(unknown),
-            )
-        config = parse_connection(host=conn.host, password=conn.password, extra=extra)
+        config = read_connection(
+            conn_id=self.hubassoc_conn_id,
+            host=conn.host,
+            password=conn.password,
+            extra=extra,
+            requests_per_10s=self.requests_per_10s,
+            max_retries=self.max_retries,
+        )
         for secret in config.secrets:
             await amask_secret(secret)
-        overrides: dict[str, Any] = {}
-        if self.requests_per_10s is not None:
-            overrides["requests_per_10s"] = self.requests_per_10s
-        if self.max_retries is not None:
-            overrides["max_retries"] = self.max_retries
-        if overrides:
-            config = replace(config, settings=replace(config.settings, **overrides))
         self._config = config
         self._token_provider = build_token_provider(config, config.settings)
         self._limiter = RateLimiter(requests_per_10s=config.settings.requests_per_10s)

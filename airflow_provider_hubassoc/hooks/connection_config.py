@@ -7,8 +7,9 @@ and checked here, and every error says which field to fix. No error text contain
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import requests
@@ -29,6 +30,8 @@ from airflow_provider_hubassoc.provider_info import (
     DEFAULT_REQUESTS_PER_10S,
     DEFAULT_TIMEOUT_SECONDS,
 )
+
+log = logging.getLogger(__name__)
 
 KNOWN_EXTRA_FIELDS = frozenset(
     {
@@ -160,6 +163,43 @@ def parse_connection(
         client_secret=oauth_values["client_secret"],
         refresh_token=oauth_values["refresh_token"],
     )
+
+
+def read_connection(
+    *,
+    conn_id: str,
+    host: str | None,
+    password: str | None,
+    extra: Mapping[str, Any],
+    requests_per_10s: int | None = None,
+    max_retries: int | None = None,
+) -> HubSpotConnectionConfig:
+    """Parse a connection as both hooks do: warn about unused extras, then apply task overrides.
+
+    :param conn_id: the connection id (named in the warning).
+    :param host: the connection's host.
+    :param password: the connection's password (the private-app token).
+    :param extra: the connection's extras.
+    :param requests_per_10s: the task's share of the portal's limit, overriding the connection's.
+    :param max_retries: overrides the connection's ``max_retries``.
+    :raises HubSpotConfigurationError: when a field is missing or invalid.
+    """
+    unknown = sorted(set(extra) - KNOWN_EXTRA_FIELDS)
+    if unknown:
+        log.warning(
+            "Connection %s has extras this provider does not use (ignored, never sent): %s",
+            conn_id,
+            ", ".join(unknown),
+        )
+    config = parse_connection(host=host, password=password, extra=extra)
+    overrides: dict[str, Any] = {}
+    if requests_per_10s is not None:
+        overrides["requests_per_10s"] = requests_per_10s
+    if max_retries is not None:
+        overrides["max_retries"] = max_retries
+    if overrides:
+        config = replace(config, settings=replace(config.settings, **overrides))
+    return config
 
 
 def build_token_provider(
