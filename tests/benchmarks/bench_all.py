@@ -74,6 +74,106 @@ def _by(rows: list[dict[str, Any]], client: str) -> dict[str, Any]:
     return next(row for row in rows if row["client"] == client)
 
 
+#: Goals of the floor comparison: operator CPU ÷ plain requests + json CPU.
+FLOOR_FRESH_GOAL = 2.0
+FLOOR_RERUN_GOAL = 1.5
+#: Goals of the many-workers run.
+WORKERS_RATIO_GOAL = 0.95
+WORKERS_429_GOAL = 0.01
+
+
+def _floor_summary(floor: list[dict[str, Any]], command: str) -> list[str]:
+    """Summary rows of the floor comparison (the goal applies to the first shape).
+
+    :param floor: ``bench_floor`` results, one per shape.
+    :param command: its reproduce command.
+    """
+    lines = []
+    for i, shape in enumerate(floor):
+        goal = i == 0
+        fresh, rerun = shape["fresh_ratio"], shape["rerun_ratio"]
+        lines.append(
+            f"| 8 | client CPU through the operator ÷ plain `requests` + `json`, {shape['rows']:,} rows, "
+            f"{shape['shape']}: fresh append / unchanged re-run | **{fresh:.2f}x** / **{rerun:.2f}x** "
+            + (
+                f"| ≤ {FLOOR_FRESH_GOAL}x / ≤ {FLOOR_RERUN_GOAL}x "
+                f"| {_mark(fresh <= FLOOR_FRESH_GOAL and rerun <= FLOOR_RERUN_GOAL)} | `{command}` |"
+                if goal
+                else "| (reported) | — | same run |"
+            )
+        )
+    return lines
+
+
+def _workers_summary(workers: dict[str, Any], command: str) -> list[str]:
+    """Summary row of the many-workers run.
+
+    :param workers: ``bench_workers`` result.
+    :param command: its reproduce command.
+    """
+    ok = (
+        workers["ratio"] >= WORKERS_RATIO_GOAL
+        and workers["share_429"] <= WORKERS_429_GOAL
+        and workers["rejected"] == 0
+    )
+    return [
+        f"| 9 | four task processes on one portal ({workers['limit_per_10s']} req/10 s, no Retry-After): "
+        f"accepted req/s ÷ allowed; share of 429s; rejected rows | **{workers['ratio']:.3f}**; "
+        f"{workers['share_429']:.1%}; {workers['rejected']} | ≥ {WORKERS_RATIO_GOAL}; "
+        f"≤ {WORKERS_429_GOAL:.0%}; 0 | {_mark(ok)} | `{command}` |"
+    ]
+
+
+def _floor_section(floor: list[dict[str, Any]]) -> list[str]:
+    """Section 8: the floor comparison's table.
+
+    :param floor: ``bench_floor`` results.
+    """
+    lines = [
+        "## 8. Client CPU against the floor",
+        "",
+        "`HubSpotUpsertAssociationsOperator(mode='append').execute()` (validation, reads, planning, "
+        "writes, summary) against a plain `requests.Session` + `json` that sends the same batch reads "
+        "(1,000 from-ids, every page followed) and batch creates (2,000 inputs) by hand; emulator "
+        "without a rate limit, each fresh run on a reset portal, each run 3 times interleaved and "
+        "the least CPU kept.",
+        "",
+        "| rows | shape | run | operator CPU s | operator requests | floor CPU s | floor requests | ratio |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for shape in floor:
+        runs = shape["runs"]
+        for run, ratio in (("fresh", shape["fresh_ratio"]), ("re-run", shape["rerun_ratio"])):
+            op, fl = runs[f"operator {run}"], runs[f"floor {run}"]
+            lines.append(
+                f"| {shape['rows']:,} | {shape['shape']} | {run} | {op['cpu_s']} | {op['requests']} "
+                f"| {fl['cpu_s']} | {fl['requests']} | {ratio:.2f} |"
+            )
+    return [*lines, ""]
+
+
+def _workers_section(workers: dict[str, Any]) -> list[str]:
+    """Section 9: the many-workers run.
+
+    :param workers: ``bench_workers`` result.
+    """
+    return [
+        "## 9. Many workers, one portal",
+        "",
+        f"Four task processes (partitions of {', '.join(f'{n:,}' for n in workers['partitions'])} "
+        "unlabeled rows, 4 per contact, `append`) against one emulator enforcing "
+        f"{workers['limit_per_10s']} requests per 10 s without `Retry-After`; each connection's "
+        f"`requests_per_10s` is {workers['limit_per_10s']} and nothing else.",
+        "",
+        "| requests | 429s | share | span s | ratio | created | rejected | task s |",
+        "|---|---|---|---|---|---|---|---|",
+        f"| {workers['requests']} | {workers['status_429']} | {workers['share_429']:.2%} "
+        f"| {workers['span_s']} | {workers['ratio']:.3f} | {workers['created']:,} | {workers['rejected']} "
+        f"| {', '.join(str(t) for t in workers['tasks_s'])} |",
+        "",
+    ]
+
+
 def render(results: dict[str, Any], commands: dict[str, str], total_s: float) -> str:
     """Build BENCHMARKS.md.
 
@@ -158,6 +258,8 @@ def render(results: dict[str, Any], commands: dict[str, str], total_s: float) ->
         f"(= {emu['rows_per_s'] / max(prov['rows_per_s'], 1):.1f}x the provider's unthrottled "
         f"{prov['rows_per_s']:,.0f} rows/s) | not the bottleneck | "
         f"{_mark(emu['rows_per_s'] > prov['rows_per_s'])} | `{commands['emulator']}` |",
+        *_floor_summary(results["floor"], commands["floor"]),
+        *_workers_summary(results["workers"], commands["workers"]),
         "",
         "## 1. Pacing",
         "",
@@ -273,6 +375,8 @@ def render(results: dict[str, Any], commands: dict[str, str], total_s: float) ->
         "",
         f"`{commands['emulator']}`: {emu['text'].strip()}",
         "",
+        *_floor_section(results["floor"]),
+        *_workers_section(results["workers"]),
         "## What was changed to meet the goals",
         "",
         "Measured with the scripts above while this report was built (same machine, earlier runs):",
@@ -307,6 +411,8 @@ def main() -> None:
         "pacing": Step("pacing", [PY, "-m", "tests.benchmarks.bench_pacing"]),
         "efficiency": Step("efficiency", [PY, "-m", "tests.benchmarks.bench_efficiency"]),
         "alternatives": Step("alternatives", [PY, "-m", "tests.benchmarks.bench_alternatives"]),
+        "floor": Step("floor", [PY, "-m", "tests.benchmarks.bench_floor"]),
+        "workers": Step("workers", [PY, "-m", "tests.benchmarks.bench_workers"]),
         "emulator": Step(
             "emulator",
             [PY, str(EMULATOR_THROUGHPUT.relative_to(ROOT)), "--rows", "200000"],
