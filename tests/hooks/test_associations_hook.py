@@ -70,8 +70,8 @@ def test_connection_looked_up_once_and_one_client(token_connection: None) -> Non
     with mock.patch.object(
         HubSpotAssociationsHook, "get_connection", wraps=hook.get_connection
     ) as get_connection:
-        hook.list_labels(from_object_type="contacts", to_object_type="companies")
-        hook.list_labels(from_object_type="contacts", to_object_type="companies")
+        hook.client.list_labels(from_object_type="contacts", to_object_type="companies")
+        hook.client.list_labels(from_object_type="contacts", to_object_type="companies")
     assert get_connection.call_count == 1
     assert hook.get_conn() is hook.get_client()
 
@@ -79,7 +79,7 @@ def test_connection_looked_up_once_and_one_client(token_connection: None) -> Non
 @responses.activate
 def test_extras_are_never_sent_as_headers(token_connection: None) -> None:
     responses.get(LABELS_URL, json=LABELS_BODY)
-    HubSpotAssociationsHook().list_labels(from_object_type="contacts", to_object_type="companies")
+    HubSpotAssociationsHook().client.list_labels(from_object_type="contacts", to_object_type="companies")
     headers = {name.lower(): value for name, value in responses.calls[0].request.headers.items()}
     assert headers["authorization"] == f"Bearer {TOKEN}"
     for extra_key in ("portal_id", "requests_per_10s", "max_retries", "auth_type"):
@@ -102,7 +102,7 @@ def test_oauth_tokens_are_masked_and_used(oauth_connection: None) -> None:
     responses.get(LABELS_URL, json=LABELS_BODY)
     with mock.patch.object(hook_module, "mask_secret") as mask_secret:
         hook = HubSpotAssociationsHook()
-        hook.list_labels(from_object_type="contacts", to_object_type="companies")
+        hook.client.list_labels(from_object_type="contacts", to_object_type="companies")
     masked = {call.args[0] for call in mask_secret.call_args_list}
     assert {CLIENT_SECRET, REFRESH_TOKEN, ACCESS_TOKEN} <= masked
     assert responses.calls[1].request.headers["Authorization"] == f"Bearer {ACCESS_TOKEN}"
