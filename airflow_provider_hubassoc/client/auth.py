@@ -17,7 +17,13 @@ from requests.auth import AuthBase
 from airflow_provider_hubassoc.client.clock import Clock, SystemClock
 from airflow_provider_hubassoc.client.errors import HubSpotConfigurationError, HubSpotError, HubSpotOAuthError
 from airflow_provider_hubassoc.client.settings import DEFAULT_BASE_URL, ensure_secure_url
-from airflow_provider_hubassoc.client.wire import AttemptDeadlineExceeded, body_or_text, decode_json, send
+from airflow_provider_hubassoc.client.wire import (
+    AttemptDeadlineExceeded,
+    body_or_text,
+    bounded_session,
+    decode_json,
+    send,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -139,7 +145,7 @@ class OAuthTokenProvider:
         self._refresh_token = _check_secret(refresh_token, "The OAuth refresh token")
         self._token_url = ensure_secure_url(token_url or oauth_token_url(), what="token_url")
         self._owns_session = session is None
-        self._session = session or requests.Session()
+        self._session = session or bounded_session()
         self._clock: Clock = clock or SystemClock()
         if timeout <= 0:
             raise HubSpotConfigurationError(f"timeout must be positive, got {timeout!r}.")

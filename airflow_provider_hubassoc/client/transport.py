@@ -57,8 +57,8 @@ from airflow_provider_hubassoc.client.retrypolicy import (
 )
 from airflow_provider_hubassoc.client.settings import ClientSettings
 from airflow_provider_hubassoc.client.wire import (
-    DeadlineAdapter,
     body_or_text,
+    bounded_session,
     decode_json,
     scrub_bytes,
     send,
@@ -212,11 +212,8 @@ def new_session(settings: ClientSettings) -> requests.Session:
 
     :param settings: the client settings (for the User-Agent).
     """
-    session = requests.Session()
     # Watched pools: the attempt's total deadline can shut a trickling connection down (see .wire).
-    adapter = DeadlineAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
+    session = bounded_session()
     if settings.base_url.startswith("http://"):
         # Plain http goes to loopback only: no environment proxy, no .netrc (the token stays local).
         session.trust_env = False

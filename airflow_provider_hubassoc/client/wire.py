@@ -183,6 +183,15 @@ class DeadlineAdapter(HTTPAdapter):
         return manager
 
 
+def bounded_session() -> requests.Session:
+    """Return a session whose http and https connections the attempt deadline can shut down."""
+    session = requests.Session()
+    adapter = DeadlineAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
 @dataclass(frozen=True, slots=True)
 class RawAnswer:
     """An answer read within the deadline and the body cap.

@@ -213,3 +213,21 @@ def test_test_connection_missing_token(monkeypatch: pytest.MonkeyPatch) -> None:
     ok, message = HubSpotAssociationsHook().test_connection()
     assert ok is False
     assert "Private App Access Token" in message
+
+
+def test_test_connection_is_bounded_by_a_total_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.client.test_hostile_answers import trickle_body
+    from tests.hostile import connection_env, hostile_server
+
+    with hostile_server(trickle_body) as server:
+        monkeypatch.setenv("AIRFLOW_CONN_HUBASSOC_DEFAULT", connection_env(server.url, timeout=0.5))
+        ok, message = HubSpotAssociationsHook().test_connection()
+    assert not ok
+    assert "deadline of 0.5 s" in message
+    assert len(server.requests) == 1
+
+
+def test_hook_adds_only_what_airflow_needs() -> None:
+    # HubSpot's operations are called on hook.client; the hook restates none of their signatures.
+    for operation in ("batch_read", "batch_create", "get_associations", "list_labels", "create_label"):
+        assert not hasattr(HubSpotAssociationsHook, operation)
