@@ -42,7 +42,11 @@ class Request:
 
 
 def answer(
-    status: int, body: bytes | str | Any = b"", headers: Mapping[str, str] | None = None, *, close: bool = False
+    status: int,
+    body: bytes | str | Any = b"",
+    headers: Mapping[str, str] | None = None,
+    *,
+    close: bool = False,
 ) -> bytes:
     """Return a complete response: JSON for a dict/list, text or bytes as given."""
     if isinstance(body, dict | list):

@@ -352,6 +352,8 @@ def send(
                     status=response.status_code, headers=response.headers, content=reader.finish()
                 )
             finally:
+                # Disarmed before the connection goes back to the pool, where another attempt may take it.
+                watchdog.cancel()
                 response.close()
         except requests.RequestException as exc:
             if watchdog.fired:

@@ -84,9 +84,12 @@ def trickle_everything(request: Request, conn: Conn) -> None:
 
 @pytest.mark.parametrize("respond", [trickle_body, trickle_everything], ids=["body", "headers"])
 def test_timeout_is_a_total_deadline_per_attempt(respond: Any) -> None:
-    with hostile_server(respond) as server, make_client(server, timeout=0.5) as client:
-        with pytest.raises(HubSpotConnectionError, match=r"deadline of 0\.5 s"):
-            client.list_labels(from_object_type="contacts", to_object_type="companies")
+    with (
+        hostile_server(respond) as server,
+        make_client(server, timeout=0.5) as client,
+        pytest.raises(HubSpotConnectionError, match=r"deadline of 0\.5 s"),
+    ):
+        client.list_labels(from_object_type="contacts", to_object_type="companies")
     assert len(server.requests) == 1
 
 
@@ -114,9 +117,12 @@ def endless_pages(request: Request, conn: Conn) -> None:
 
 
 def test_get_associations_paging_ends_with_a_typed_error() -> None:
-    with hostile_server(endless_pages) as server, make_client(server) as client:
-        with pytest.raises(HubSpotPagingError, match="50,000 associated records"):
-            client.get_associations(from_object_type="contacts", object_id=1, to_object_type="companies")
+    with (
+        hostile_server(endless_pages) as server,
+        make_client(server) as client,
+        pytest.raises(HubSpotPagingError, match="50,000 associated records"),
+    ):
+        client.get_associations(from_object_type="contacts", object_id=1, to_object_type="companies")
     assert len(server.requests) == max_pages(500)
 
 
@@ -128,9 +134,12 @@ def batch_read_endless(request: Request, conn: Conn) -> None:
 
 
 def test_batch_read_paging_ends_with_a_typed_error() -> None:
-    with hostile_server(batch_read_endless) as server, make_client(server) as client:
-        with pytest.raises(HubSpotPagingError, match="for id 1"):
-            client.batch_read(from_object_type="contacts", to_object_type="companies", object_ids=["1"])
+    with (
+        hostile_server(batch_read_endless) as server,
+        make_client(server) as client,
+        pytest.raises(HubSpotPagingError, match="for id 1"),
+    ):
+        client.batch_read(from_object_type="contacts", to_object_type="companies", object_ids=["1"])
     assert len(server.requests) == max_pages(BATCH_READ_MIN_PAGE_SIZE)
 
 
@@ -175,9 +184,12 @@ def test_gzip_bomb_is_refused_before_it_inflates() -> None:
     def respond(request: Request, conn: Conn) -> None:
         conn.send(answer(200, bomb, {"Content-Encoding": "gzip"}))
 
-    with hostile_server(respond) as server, make_client(server, timeout=10) as client:
-        with pytest.raises(HubSpotUnexpectedResponseError, match="larger than 100,000,000 bytes"):
-            client.list_labels(from_object_type="contacts", to_object_type="companies")
+    with (
+        hostile_server(respond) as server,
+        make_client(server, timeout=10) as client,
+        pytest.raises(HubSpotUnexpectedResponseError, match="larger than 100,000,000 bytes"),
+    ):
+        client.list_labels(from_object_type="contacts", to_object_type="companies")
 
 
 def test_small_gzip_answer_is_decoded() -> None:
@@ -198,9 +210,12 @@ def test_huge_chunked_answer_is_cut_at_the_cap() -> None:
             conn.send(b"%x\r\n%s\r\n" % (len(block), block))
         conn.send(b"0\r\n\r\n")
 
-    with hostile_server(respond) as server, make_client(server, timeout=10) as client:
-        with pytest.raises(HubSpotUnexpectedResponseError, match="larger than 100,000,000 bytes"):
-            client.list_labels(from_object_type="contacts", to_object_type="companies")
+    with (
+        hostile_server(respond) as server,
+        make_client(server, timeout=10) as client,
+        pytest.raises(HubSpotUnexpectedResponseError, match="larger than 100,000,000 bytes"),
+    ):
+        client.list_labels(from_object_type="contacts", to_object_type="companies")
 
 
 def test_declared_oversize_answer_is_refused_without_reading_it() -> None:
@@ -208,9 +223,12 @@ def test_declared_oversize_answer_is_refused_without_reading_it() -> None:
         conn.send(b"HTTP/1.1 200 OK\r\nContent-Length: 200000000\r\n\r\n")
         conn.stopping.wait(5)
 
-    with hostile_server(respond) as server, make_client(server, timeout=2) as client:
-        with pytest.raises(HubSpotUnexpectedResponseError, match="larger than 100,000,000 bytes"):
-            client.list_labels(from_object_type="contacts", to_object_type="companies")
+    with (
+        hostile_server(respond) as server,
+        make_client(server, timeout=2) as client,
+        pytest.raises(HubSpotUnexpectedResponseError, match="larger than 100,000,000 bytes"),
+    ):
+        client.list_labels(from_object_type="contacts", to_object_type="companies")
 
 
 def test_five_megabyte_message_is_cut_in_errors_and_retry_warnings(caplog: pytest.LogCaptureFixture) -> None:
@@ -218,9 +236,12 @@ def test_five_megabyte_message_is_cut_in_errors_and_retry_warnings(caplog: pytes
         conn.send(answer(503, {"status": "error", "message": "x" * 5_000_000}))
 
     caplog.set_level(logging.WARNING)
-    with hostile_server(respond) as server, make_client(server, max_retries=1) as client:
-        with pytest.raises(HubSpotServerError) as raised:
-            client.list_labels(from_object_type="contacts", to_object_type="companies")
+    with (
+        hostile_server(respond) as server,
+        make_client(server, max_retries=1) as client,
+        pytest.raises(HubSpotServerError) as raised,
+    ):
+        client.list_labels(from_object_type="contacts", to_object_type="companies")
     assert len(server.requests) == 2
     assert len(str(raised.value)) <= MESSAGE_BOUND
     warnings = [record.getMessage() for record in caplog.records if "retry" in record.getMessage()]
@@ -258,9 +279,12 @@ def test_a_403_listing_100000_scopes_is_parsed_and_summarized() -> None:
         }
         conn.send(answer(403, body))
 
-    with hostile_server(respond) as server, make_client(server) as client:
-        with pytest.raises(HubSpotPermissionError) as raised:
-            client.list_labels(from_object_type="contacts", to_object_type="companies")
+    with (
+        hostile_server(respond) as server,
+        make_client(server) as client,
+        pytest.raises(HubSpotPermissionError) as raised,
+    ):
+        client.list_labels(from_object_type="contacts", to_object_type="companies")
     assert raised.value.missing_scopes == tuple(scopes)
     assert "and 99,980 more" in raised.value.message
     assert len(str(raised.value)) <= MESSAGE_BOUND
@@ -319,16 +343,22 @@ def test_a_second_401_after_the_refresh_is_permanent() -> None:
         if not endpoint.respond(request, conn):
             conn.send(answer(401, {"message": "revoked"}))
 
-    with hostile_server(respond) as server, make_client(server, provider=oauth_provider(server)) as client:
-        with pytest.raises(HubSpotAuthenticationError):
-            client.list_labels(from_object_type="contacts", to_object_type="companies")
+    with (
+        hostile_server(respond) as server,
+        make_client(server, provider=oauth_provider(server)) as client,
+        pytest.raises(HubSpotAuthenticationError),
+    ):
+        client.list_labels(from_object_type="contacts", to_object_type="companies")
     assert server.paths() == [TOKEN_PATH, LABELS, TOKEN_PATH, LABELS]
 
 
 def test_a_401_with_a_static_token_is_not_retried() -> None:
-    with hostile_server(lambda request, conn: conn.send(answer(401, {}))) as server:
-        with make_client(server, max_retries=3) as client, pytest.raises(HubSpotAuthenticationError):
-            client.list_labels(from_object_type="contacts", to_object_type="companies")
+    with (
+        hostile_server(lambda request, conn: conn.send(answer(401, {}))) as server,
+        make_client(server, max_retries=3) as client,
+        pytest.raises(HubSpotAuthenticationError),
+    ):
+        client.list_labels(from_object_type="contacts", to_object_type="companies")
     assert len(server.requests) == 1
 
 
@@ -362,12 +392,17 @@ def test_client_secret_and_refresh_tokens_are_scrubbed_from_api_errors(
 
     def respond(request: Request, conn: Conn) -> None:
         if not endpoint.respond(request, conn):
-            conn.send(answer(400, {"message": f"bad call quoting {' '.join(secrets)}", "category": secrets[0]}))
+            conn.send(
+                answer(400, {"message": f"bad call quoting {' '.join(secrets)}", "category": secrets[0]})
+            )
 
     caplog.set_level(logging.DEBUG)
-    with hostile_server(respond) as server, make_client(server, provider=oauth_provider(server)) as client:
-        with pytest.raises(HubSpotValidationError) as raised:
-            client.list_labels(from_object_type="contacts", to_object_type="companies")
+    with (
+        hostile_server(respond) as server,
+        make_client(server, provider=oauth_provider(server)) as client,
+        pytest.raises(HubSpotValidationError) as raised,
+    ):
+        client.list_labels(from_object_type="contacts", to_object_type="companies")
     text = str(raised.value) + "\n".join(record.getMessage() for record in caplog.records)
     for secret in secrets:
         assert secret not in text
@@ -378,9 +413,12 @@ def test_echoed_token_is_scrubbed_from_retry_warnings(caplog: pytest.LogCaptureF
         conn.send(answer(503, {"message": f"busy, token={TOKEN}"}))
 
     caplog.set_level(logging.DEBUG)
-    with hostile_server(respond) as server, make_client(server, max_retries=2) as client:
-        with pytest.raises(HubSpotServerError) as raised:
-            client.list_labels(from_object_type="contacts", to_object_type="companies")
+    with (
+        hostile_server(respond) as server,
+        make_client(server, max_retries=2) as client,
+        pytest.raises(HubSpotServerError) as raised,
+    ):
+        client.list_labels(from_object_type="contacts", to_object_type="companies")
     assert TOKEN not in str(raised.value)
     assert len(caplog.records) >= 2
     assert all(TOKEN not in record.getMessage() for record in caplog.records)
@@ -394,9 +432,12 @@ def test_access_token_with_forbidden_characters_is_refused_unquoted(issued: str)
         if not endpoint.respond(request, conn):
             conn.send(answer(200, LABELS_BODY))
 
-    with hostile_server(respond) as server, make_client(server, provider=oauth_provider(server)) as client:
-        with pytest.raises(HubSpotOAuthError, match="characters a bearer token cannot have") as raised:
-            client.list_labels(from_object_type="contacts", to_object_type="companies")
+    with (
+        hostile_server(respond) as server,
+        make_client(server, provider=oauth_provider(server)) as client,
+        pytest.raises(HubSpotOAuthError, match="characters a bearer token cannot have") as raised,
+    ):
+        client.list_labels(from_object_type="contacts", to_object_type="companies")
     assert issued not in str(raised.value)
     assert issued.split()[0][:3] not in str(raised.value)
     assert server.paths() == [TOKEN_PATH]
@@ -416,9 +457,11 @@ def test_plain_http_to_loopback_never_uses_an_environment_proxy(
 ) -> None:
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
     monkeypatch.setenv("ALL_PROXY", proxy.url)
-    with hostile_server(lambda request, conn: conn.send(answer(200, LABELS_BODY))) as server:
-        with make_client(server) as client:
-            client.list_labels(from_object_type="contacts", to_object_type="companies")
+    with (
+        hostile_server(lambda request, conn: conn.send(answer(200, LABELS_BODY))) as server,
+        make_client(server) as client,
+    ):
+        client.list_labels(from_object_type="contacts", to_object_type="companies")
     assert proxy.requests == []
     assert server.paths() == [LABELS]
 
@@ -458,9 +501,12 @@ MALFORMED_LABELS: dict[str, bytes] = {
 
 @pytest.mark.parametrize("body", list(MALFORMED_LABELS.values()), ids=list(MALFORMED_LABELS))
 def test_malformed_answers_raise_a_typed_error_naming_the_request(body: bytes) -> None:
-    with hostile_server(lambda request, conn: conn.send(answer(200, body))) as server:
-        with make_client(server) as client, pytest.raises(HubSpotUnexpectedResponseError) as raised:
-            client.list_labels(from_object_type="contacts", to_object_type="companies")
+    with (
+        hostile_server(lambda request, conn: conn.send(answer(200, body))) as server,
+        make_client(server) as client,
+        pytest.raises(HubSpotUnexpectedResponseError) as raised,
+    ):
+        client.list_labels(from_object_type="contacts", to_object_type="companies")
     assert f"GET {LABELS}" in str(raised.value)
     assert len(str(raised.value)) <= MESSAGE_BOUND
 
@@ -468,8 +514,8 @@ def test_malformed_answers_raise_a_typed_error_naming_the_request(body: bytes) -
 def test_a_deeply_nested_row_error_is_no_recursion_error() -> None:
     # 800 deep: json parses it, and a recursive walk of it (two frames per level) would not.
     nested = "[" * 800 + '"deep"' + "]" * 800
-    error = '{"status": "error", "category": "X", "message": "m", "subCategory": {"a": %s}}' % nested
-    text = '{"status": "COMPLETE", "results": [], "errors": [%s]}' % error
+    error = '{"status": "error", "category": "X", "message": "m", "subCategory": {"a": ' + nested + "}}"
+    text = '{"status": "COMPLETE", "results": [], "errors": [' + error + "]}"
 
     def respond(request: Request, conn: Conn) -> None:
         conn.send(answer(207, text))
@@ -513,16 +559,22 @@ def test_retry_after_has_a_floor_and_a_ceiling(header: str, expected: float) -> 
 
 @pytest.mark.parametrize("name", ["billing_2\n", "n" * 10_000, "billing 2", "2billing", "bill-ing"])
 def test_label_names_hubspot_refuses_are_refused_before_any_call(name: str) -> None:
-    with hostile_server(lambda request, conn: conn.send(answer(200, LABELS_BODY))) as server:
-        with make_client(server) as client, pytest.raises(ValueError, match="label name"):
-            client.create_label(from_object_type="contacts", to_object_type="companies", name=name, label="B")
+    with (
+        hostile_server(lambda request, conn: conn.send(answer(200, LABELS_BODY))) as server,
+        make_client(server) as client,
+        pytest.raises(ValueError, match="label name"),
+    ):
+        client.create_label(from_object_type="contacts", to_object_type="companies", name=name, label="B")
     assert server.requests == []
 
 
 def test_labels_longer_than_hubspot_accepts_are_refused_before_any_call() -> None:
-    with hostile_server(lambda request, conn: conn.send(answer(200, LABELS_BODY))) as server:
-        with make_client(server) as client, pytest.raises(ValueError, match="at most 100"):
-            client.create_label(
-                from_object_type="contacts", to_object_type="companies", name="billing", label="L" * 10_000
-            )
+    with (
+        hostile_server(lambda request, conn: conn.send(answer(200, LABELS_BODY))) as server,
+        make_client(server) as client,
+        pytest.raises(ValueError, match="at most 100"),
+    ):
+        client.create_label(
+            from_object_type="contacts", to_object_type="companies", name="billing", label="L" * 10_000
+        )
     assert server.requests == []

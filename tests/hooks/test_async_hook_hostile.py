@@ -63,7 +63,9 @@ async def test_paging_ends_with_a_typed_error(monkeypatch: pytest.MonkeyPatch) -
         point(monkeypatch, server)
         async with HubSpotAssociationsAsyncHook(clock=FakeClock()) as hook:
             with pytest.raises(HubSpotPagingError, match="50,000 associated records"):
-                await hook.get_associations(from_object_type="contacts", object_id=1, to_object_type="companies")
+                await hook.get_associations(
+                    from_object_type="contacts", object_id=1, to_object_type="companies"
+                )
     assert len(server.requests) == max_pages(500)
     assert set(server.paths()) == {PAGE}
 
@@ -80,7 +82,9 @@ async def test_gzip_bomb_is_refused_before_it_inflates(monkeypatch: pytest.Monke
             await read_labels()
 
 
-async def test_five_megabyte_message_is_cut(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+async def test_five_megabyte_message_is_cut(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     def respond(request: Request, conn: Conn) -> None:
         conn.send(answer(503, {"message": "x" * 5_000_000}))
 
@@ -151,7 +155,9 @@ async def test_access_token_with_crlf_is_refused_unquoted(monkeypatch: pytest.Mo
     assert server.paths() == [TOKEN_PATH]
 
 
-async def test_echoed_token_is_scrubbed(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+async def test_echoed_token_is_scrubbed(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     def respond(request: Request, conn: Conn) -> None:
         conn.send(answer(503, {"message": f"busy, token={HOSTILE_TOKEN}"}))
 
@@ -164,7 +170,9 @@ async def test_echoed_token_is_scrubbed(monkeypatch: pytest.MonkeyPatch, caplog:
     assert all(HOSTILE_TOKEN not in record.getMessage() for record in caplog.records)
 
 
-async def test_plain_http_to_loopback_never_uses_an_environment_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_plain_http_to_loopback_never_uses_an_environment_proxy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     for name in ("NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
     with hostile_server(lambda request, conn: conn.send(answer(502, {}))) as proxy:

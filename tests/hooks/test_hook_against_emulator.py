@@ -75,15 +75,21 @@ def test_single_record_operations(hook: HubSpotAssociationsHook) -> None:
         from_object_type="contacts", from_object_id="101", to_object_type="companies", to_object_id="202"
     )
     assert {(d.from_id, d.to_id) for d in defaults} >= {("101", "202")}
-    records = hook.client.get_associations(from_object_type="contacts", object_id="101", to_object_type="companies")
+    records = hook.client.get_associations(
+        from_object_type="contacts", object_id="101", to_object_type="companies"
+    )
     assert {r.to_object_id for r in records} == {"201", "202"}
     assert type_ids(records, "201") == {279, 1}, "the first company becomes Primary"
-    reverse = hook.client.get_associations(from_object_type="companies", object_id="201", to_object_type="contacts")
+    reverse = hook.client.get_associations(
+        from_object_type="companies", object_id="201", to_object_type="contacts"
+    )
     assert type_ids(reverse, "101") == {280, 2}
     hook.client.remove_association(
         from_object_type="contacts", from_object_id="101", to_object_type="companies", to_object_id="202"
     )
-    records = hook.client.get_associations(from_object_type="contacts", object_id="101", to_object_type="companies")
+    records = hook.client.get_associations(
+        from_object_type="contacts", object_id="101", to_object_type="companies"
+    )
     assert {r.to_object_id for r in records} == {"201"}
 
 
@@ -91,7 +97,9 @@ def test_get_associations_follows_every_page(hook: HubSpotAssociationsHook) -> N
     hook.client.batch_associate_default(
         from_object_type="companies", to_object_type="contacts", pairs=[("201", c) for c in CONTACTS]
     )
-    records = hook.client.get_associations(from_object_type="companies", object_id="201", to_object_type="contacts")
+    records = hook.client.get_associations(
+        from_object_type="companies", object_id="201", to_object_type="contacts"
+    )
     assert sorted(r.to_object_id for r in records) == sorted(CONTACTS)  # page size 7: 5 pages
 
 
@@ -129,7 +137,9 @@ def test_batch_operations(hook: HubSpotAssociationsHook) -> None:
     hook.client.batch_archive(
         from_object_type="contacts", to_object_type="companies", pairs=[("102", "201"), ("102", "202")]
     )
-    read = hook.client.batch_read(from_object_type="contacts", to_object_type="companies", object_ids=["101", "102"])
+    read = hook.client.batch_read(
+        from_object_type="contacts", to_object_type="companies", object_ids=["101", "102"]
+    )
     assert type_ids(read.associations["101"], "201") == {279, 1}
     assert read.associations.get("102", []) == []
 
@@ -163,7 +173,9 @@ def test_label_lifecycle(hook: HubSpotAssociationsHook) -> None:
             from_object_type="contacts", to_object_type="deals", name=f"label_{number}", label=f"L{number}"
         )
     with pytest.raises(HubSpotValidationError):  # HubSpot's rule, checked by the server: 10 per pair
-        hook.client.create_label(from_object_type="contacts", to_object_type="deals", name="label_10", label="L10")
+        hook.client.create_label(
+            from_object_type="contacts", to_object_type="deals", name="label_10", label="L10"
+        )
 
 
 def test_limit_configurations(hook: HubSpotAssociationsHook) -> None:
