@@ -36,6 +36,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from airflow_provider_hubassoc.client.errors import HubSpotUnexpectedResponseError, cap_text
+from airflow_provider_hubassoc.client.responses import header_value
 
 #: The largest decoded body accepted (bytes). A full batch read (1,000 inputs x 500 associations)
 #: is about 75 MB; anything larger fails with :class:`~.errors.HubSpotUnexpectedResponseError`.
@@ -139,25 +140,22 @@ _CURRENT_WATCHDOG: contextvars.ContextVar[_Watchdog | None] = contextvars.Contex
 )
 
 
-class _WatchedHTTPPool(HTTPConnectionPool):
-    def _get_conn(self, timeout: float | None = None) -> Any:
-        connection = super()._get_conn(timeout)
-        watchdog = _CURRENT_WATCHDOG.get()
-        if watchdog is not None:
-            watchdog.attach(connection)
-        return connection
+def _watched(pool: type[HTTPConnectionPool]) -> type[HTTPConnectionPool]:
+    """Return a subclass of ``pool`` whose connections the current attempt's watchdog can shut down."""
+
+    class Watched(pool):  # type: ignore[valid-type,misc]
+        def _get_conn(self, timeout: float | None = None) -> Any:
+            connection = super()._get_conn(timeout)
+            watchdog = _CURRENT_WATCHDOG.get()
+            if watchdog is not None:
+                watchdog.attach(connection)
+            return connection
+
+    Watched.__name__ = Watched.__qualname__ = f"Watched{pool.__name__}"
+    return Watched
 
 
-class _WatchedHTTPSPool(HTTPSConnectionPool):
-    def _get_conn(self, timeout: float | None = None) -> Any:
-        connection = super()._get_conn(timeout)
-        watchdog = _CURRENT_WATCHDOG.get()
-        if watchdog is not None:
-            watchdog.attach(connection)
-        return connection
-
-
-_WATCHED_POOLS: Final = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+_WATCHED_POOLS: Final = {"http": _watched(HTTPConnectionPool), "https": _watched(HTTPSConnectionPool)}
 
 
 class DeadlineAdapter(HTTPAdapter):
@@ -219,7 +217,7 @@ class BodyReader:
         self._what = what
         self._limit = limit
         self._buffer = bytearray()
-        encoding = (_header(headers, "Content-Encoding") or "identity").strip().lower()
+        encoding = (header_value(headers, "Content-Encoding") or "identity").strip().lower()
         if encoding in ("", "identity"):
             self._decoder: Any = None
         elif encoding in ("gzip", "x-gzip"):
@@ -230,7 +228,7 @@ class BodyReader:
             raise HubSpotUnexpectedResponseError(
                 f"HubSpot answered {what} with an unsupported Content-Encoding {cap_text(encoding, 50)!r}"
             )
-        declared = _header(headers, "Content-Length")
+        declared = header_value(headers, "Content-Length")
         known = declared is not None and declared.strip().isdigit()
         if self._decoder is None and known and int(str(declared).strip()[:20]) > limit:
             raise self._too_large()
@@ -283,16 +281,6 @@ class BodyReader:
                     f"HubSpot's answer to {self._what} is not validly compressed"
                 ) from None
         return bytes(self._buffer)
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    value = headers.get(name)
-    if value is None:
-        lowered = name.lower()
-        for key, candidate in headers.items():
-            if key.lower() == lowered:
-                return candidate
-    return value
 
 
 def _stream(raw: Any) -> Iterable[bytes]:
