@@ -20,10 +20,14 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import heapq
+import itertools
 import json
+import os
 import re
 import socket
 import threading
+import time
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -88,21 +92,20 @@ class AttemptDeadlineExceeded(requests.exceptions.ReadTimeout):
 
 
 class _Watchdog:
-    """Shuts down the sockets of one attempt once its deadline has passed."""
+    """Shuts down the sockets of one attempt once its deadline has passed (see :class:`_Monitor`)."""
 
     def __init__(self, seconds: float) -> None:
-        self._seconds = seconds
+        self.due = time.monotonic() + seconds
         self._lock = threading.Lock()
         self._connections: list[Any] = []
-        self._done = threading.Event()
+        self.cancelled = False
         self.fired = False
-        self._thread = threading.Thread(target=self._run, name="hubassoc-deadline", daemon=True)
 
     def start(self) -> None:
-        self._thread.start()
+        _MONITOR.arm(self)
 
     def cancel(self) -> None:
-        self._done.set()
+        self.cancelled = True
 
     def attach(self, connection: Any) -> None:
         with self._lock:
@@ -111,17 +114,60 @@ class _Watchdog:
         if fired:
             _shut_down(connection)
 
-    def _run(self) -> None:
-        if self._done.wait(self._seconds):
-            return
+    def fire(self) -> None:
+        """Shut every attached socket down; look again soon for one still connecting."""
         with self._lock:
             self.fired = True
+            connections = list(self._connections)
+        pending = [connection for connection in connections if not _shut_down(connection)]
+        if pending and not self.cancelled:
+            self.due = time.monotonic() + _WATCHDOG_RECHECK_SECONDS
+            _MONITOR.arm(self)
+
+
+class _Monitor:
+    """One daemon thread per process firing watchdogs at their deadlines (no thread per attempt)."""
+
+    def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        self._condition = threading.Condition()
+        self._due: list[tuple[float, int, _Watchdog]] = []
+        self._order = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def arm(self, watchdog: _Watchdog) -> None:
+        with self._condition:
+            heapq.heappush(self._due, (watchdog.due, next(self._order), watchdog))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="hubassoc-deadlines", daemon=True)
+                self._thread.start()
+            self._condition.notify()
+
+    def _next_due(self) -> _Watchdog:
+        with self._condition:
+            while True:
+                while self._due and self._due[0][2].cancelled:
+                    heapq.heappop(self._due)
+                if not self._due:
+                    self._condition.wait()
+                    continue
+                wait = self._due[0][0] - time.monotonic()
+                if wait <= 0:
+                    return heapq.heappop(self._due)[2]
+                self._condition.wait(wait)
+
+    def _run(self) -> None:
         while True:
-            with self._lock:
-                connections = list(self._connections)
-            pending = [connection for connection in connections if not _shut_down(connection)]
-            if not pending or self._done.wait(_WATCHDOG_RECHECK_SECONDS):
-                return
+            watchdog = self._next_due()
+            if not watchdog.cancelled:
+                watchdog.fire()
+
+
+_MONITOR: Final = _Monitor()
+# A forked task process starts with no monitor thread and possibly a lock held by another thread.
+os.register_at_fork(after_in_child=_MONITOR._reset)
 
 
 def _shut_down(connection: Any) -> bool:
