@@ -432,6 +432,8 @@ def scrub_error(error: HubSpotError, secrets: tuple[str | None, ...]) -> HubSpot
         error.args = (cleaned,)
     if error.category:
         error.category = redact(error.category, secrets)
+    if error.correlation_id:
+        error.correlation_id = redact(error.correlation_id, secrets)
     return error
 
 
