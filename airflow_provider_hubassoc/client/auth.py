@@ -166,12 +166,10 @@ class OAuthTokenProvider:
     def secrets(self) -> tuple[str, ...]:
         """The client secret, the refresh tokens and the recently issued access tokens.
 
-        Every one is scrubbed from any text that leaves the client (answers, errors, logs).
+        Every one is scrubbed from any text that leaves the client (answers, errors, logs). No lock:
+        the lists are replaced, never changed in place, so a reader sees a consistent one, and
+        scrubbing never waits for a refresh in progress.
         """
-        with self._lock:
-            return (self._client_secret, self._refresh_token, *self._retired_refresh_tokens, *self._issued)
-
-    def _secrets(self) -> tuple[str | None, ...]:
         return (self._client_secret, self._refresh_token, *self._retired_refresh_tokens, *self._issued)
 
     def token(self) -> str:
@@ -218,16 +216,16 @@ class OAuthTokenProvider:
             )
             raise HubSpotOAuthError(
                 f"Could not reach HubSpot's OAuth token endpoint {self._token_url}: "
-                f"{redact(why, self._secrets())}"
+                f"{redact(why, self.secrets())}"
             ) from None
         except HubSpotError as error:
-            raise HubSpotOAuthError(redact(error.message, self._secrets()), status=error.status) from None
+            raise HubSpotOAuthError(redact(error.message, self.secrets()), status=error.status) from None
         if answer.status != 200:
             raise self._failure(answer.status, body_or_text(answer.content, what=what, status=answer.status))
         try:
             body = decode_json(answer.content, what=what, status=200)
         except HubSpotError as error:
-            raise HubSpotOAuthError(redact(error.message, self._secrets()), status=200) from None
+            raise HubSpotOAuthError(redact(error.message, self.secrets()), status=200) from None
         data: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
         access_token = data.get("access_token")
         if not isinstance(access_token, str) or not access_token.strip():
@@ -263,8 +261,8 @@ class OAuthTokenProvider:
         said = data.get("message") or data.get("error_description") or ""
         if not said and isinstance(body, str):
             said = body
-        said = redact(str(said), self._secrets())
-        reason_text = f" ({redact(str(reason), self._secrets())})" if reason else ""
+        said = redact(str(said), self.secrets())
+        reason_text = f" ({redact(str(reason), self.secrets())})" if reason else ""
         return HubSpotOAuthError(
             f"HubSpot refused the OAuth refresh-token exchange{reason_text}: {said or 'no message'}. "
             "Check the OAuth app's client id and client secret, and that the refresh token belongs to "
