@@ -13,6 +13,8 @@ from airflow.sdk import Connection
 
 from airflow_provider_hubassoc.hooks import associations as hook_module
 from airflow_provider_hubassoc.hooks.associations import HubSpotAssociationsHook
+from tests.client.test_hostile_answers import trickle_body
+from tests.hostile import connection_env, hostile_server
 
 TOKEN = "pat-na1-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
 CLIENT_SECRET = "oauth-client-secret-xyz"
@@ -216,8 +218,6 @@ def test_test_connection_missing_token(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_test_connection_is_bounded_by_a_total_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.client.test_hostile_answers import trickle_body
-    from tests.hostile import connection_env, hostile_server
 
     with hostile_server(trickle_body) as server:
         monkeypatch.setenv("AIRFLOW_CONN_HUBASSOC_DEFAULT", connection_env(server.url, timeout=0.5))
