@@ -218,7 +218,6 @@ def test_test_connection_missing_token(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_test_connection_is_bounded_by_a_total_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
-
     with hostile_server(trickle_body) as server:
         monkeypatch.setenv("AIRFLOW_CONN_HUBASSOC_DEFAULT", connection_env(server.url, timeout=0.5))
         ok, message = HubSpotAssociationsHook().test_connection()

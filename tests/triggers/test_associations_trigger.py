@@ -177,7 +177,6 @@ async def test_one_client_session_per_run(emulator: EmulatorServer, monkeypatch:
 
 
 async def test_endless_paging_is_an_error_event_not_a_hang(monkeypatch: pytest.MonkeyPatch) -> None:
-
     with hostile_server(endless_pages) as server:
         monkeypatch.setenv(
             "AIRFLOW_CONN_HUBASSOC_DEFAULT",
