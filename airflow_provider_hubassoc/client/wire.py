@@ -326,7 +326,8 @@ class BodyReader:
                 raise HubSpotUnexpectedResponseError(
                     f"HubSpot's answer to {self._what} is not validly compressed"
                 ) from None
-        return bytes(self._buffer)
+        # The buffer itself, not a copy: a body near the cap must not need twice the memory.
+        return self._buffer  # type: ignore[return-value]
 
 
 def _stream(raw: Any) -> Iterable[bytes]:
