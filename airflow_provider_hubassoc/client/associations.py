@@ -18,7 +18,7 @@ from airflow_provider_hubassoc.client import bodies, paths
 from airflow_provider_hubassoc.client.auth import TokenProvider
 from airflow_provider_hubassoc.client.bodies import InputRef, record_id
 from airflow_provider_hubassoc.client.clock import Clock
-from airflow_provider_hubassoc.client.errors import HubSpotError, HubSpotUnexpectedResponseError
+from airflow_provider_hubassoc.client.errors import HubSpotError
 from airflow_provider_hubassoc.client.models import (
     AssociatedRecord,
     AssociationInput,
@@ -32,14 +32,14 @@ from airflow_provider_hubassoc.client.models import (
     LimitConfiguration,
     LimitConfigurationInput,
 )
+from airflow_provider_hubassoc.client.paging import BATCH_READ_MIN_PAGE_SIZE, Pager
 from airflow_provider_hubassoc.client.ratelimit import RateLimiter
 from airflow_provider_hubassoc.client.responses import (
-    batch_envelope,
     map_batch_errors,
     parse_association_types,
     parse_associations_page,
+    parse_batch_answer,
     parse_batch_read_page,
-    parse_batch_rows,
     parse_default_association,
     parse_high_usage_report,
     parse_labels_between_pair,
@@ -157,19 +157,15 @@ class HubSpotAssociationsClient:
             self._version, from_object_type, record_id(object_id, what="object_id"), to_object_type
         )
         params: dict[str, Any] = {"limit": bodies.page_limit(limit)}
+        pager = Pager(what=f"GET {path}", page_size=params["limit"])
         records: list[AssociatedRecord] = []
-        seen_cursors: set[str] = set()
         while True:
-            page = parse_associations_page(self.transport.request("GET", path, params=params).body)
+            page = self.transport.request("GET", path, params=params).parse(parse_associations_page)
             records.extend(page.records)
-            if page.after is None:
+            after = pager.follow(page.after)
+            if after is None:
                 return records
-            if page.after in seen_cursors:
-                raise HubSpotUnexpectedResponseError(
-                    f"HubSpot repeated the paging cursor {page.after!r} for {path}; stopping to avoid a loop"
-                )
-            seen_cursors.add(page.after)
-            params = {**params, "after": page.after}
+            params = {**params, "after": after}
 
     def associate(
         self,
@@ -204,7 +200,7 @@ class HubSpotAssociationsClient:
         response = self.transport.request(
             "PUT", path, json=bodies.association_specs_body(types), expected=(201, 200)
         )
-        return parse_labels_between_pair(response.body)
+        return response.parse(parse_labels_between_pair)
 
     def associate_default(
         self, *, from_object_type: str, from_object_id: RecordId, to_object_type: str, to_object_id: RecordId
@@ -226,7 +222,7 @@ class HubSpotAssociationsClient:
             record_id(to_object_id, what="to_object_id"),
         )
         response = self.transport.request("PUT", path, expected=(200, 201))
-        results, errors = batch_envelope(response.body)
+        results, errors = response.parse(parse_batch_answer, parse_default_association)
         if errors:
             first = map_batch_errors(errors[:1], [])[0]
             raise HubSpotError(
@@ -236,7 +232,7 @@ class HubSpotAssociationsClient:
                 correlation_id=response.correlation_id,
                 context=first.context,
             )
-        return parse_batch_rows(results, parse_default_association)
+        return results
 
     def remove_association(
         self, *, from_object_type: str, from_object_id: RecordId, to_object_type: str, to_object_id: RecordId
@@ -265,7 +261,8 @@ class HubSpotAssociationsClient:
         """Read the associations of many records, every page of every input followed.
 
         Ids are de-duplicated and sent in chunks of 1,000. ``NO_ASSOCIATIONS_FOUND`` means an
-        empty list, not an error.
+        empty list, not an error. Results and cursors for ids that were not in the request are
+        ignored; paging per id ends as :class:`~.paging.Pager` rules.
 
         :param from_object_type: the records' object type.
         :param to_object_type: the associated object type.
@@ -287,27 +284,25 @@ class HubSpotAssociationsClient:
             for oid in chunk:
                 result.associations.setdefault(oid, [])
             pending: dict[str, str | None] = dict.fromkeys(chunk)
-            seen_cursors: dict[str, set[str]] = {}
+            pager = Pager(what=f"POST {path}", page_size=BATCH_READ_MIN_PAGE_SIZE)
             while pending:
                 response = self.transport.request(
                     "POST", path, json=bodies.batch_read_body(pending.items()), expected=(200, 207)
                 )
-                page = parse_batch_read_page(response.body)
+                page = response.parse(parse_batch_read_page)
                 for from_id, records in page.records.items():
-                    result.associations.setdefault(from_id, []).extend(records)
+                    if from_id in pending:  # a from-id this request did not ask for is ignored
+                        result.associations[from_id].extend(records)
                 errors = map_batch_errors(page.errors, [ref for ref in refs if ref.from_id in pending])
                 result.errors.extend(errors)
                 for error in errors:
                     failed.update(id_at_index[index] for index in error.input_indexes)
-                pending = {}
+                asked, pending = pending, {}
                 for from_id, after in page.after.items():
-                    cursors = seen_cursors.setdefault(from_id, set())
-                    if after in cursors:
-                        raise HubSpotUnexpectedResponseError(
-                            f"HubSpot repeated the paging cursor {after!r} for id {from_id} in batch read"
-                        )
-                    cursors.add(after)
-                    pending[from_id] = after
+                    if from_id in asked:
+                        following = pager.follow(after, key=from_id)
+                        if following is not None:
+                            pending[from_id] = following
         for oid in failed:
             result.associations.pop(oid, None)
         return result
@@ -334,8 +329,8 @@ class HubSpotAssociationsClient:
             response = self.transport.request(
                 "POST", path, json=bodies.batch_create_body(chunk), expected=(201, 200, 207)
             )
-            results, errors = batch_envelope(response.body)
-            merged.results.extend(parse_batch_rows(results, parse_labels_between_pair))
+            results, errors = response.parse(parse_batch_answer, parse_labels_between_pair)
+            merged.results.extend(results)
             if errors:  # the refs are only needed to map errors back (costly on 2,000 rows)
                 merged.errors.extend(map_batch_errors(errors, _input_refs(offset, chunk)))
         return merged
@@ -358,8 +353,8 @@ class HubSpotAssociationsClient:
             response = self.transport.request(
                 "POST", path, json=bodies.batch_default_body(chunk), expected=(200, 201, 207)
             )
-            results, errors = batch_envelope(response.body)
-            merged.results.extend(parse_batch_rows(results, parse_default_association))
+            results, errors = response.parse(parse_batch_answer, parse_default_association)
+            merged.results.extend(results)
             merged.errors.extend(map_batch_errors(errors, _pair_refs(offset, chunk)))
         return merged
 
@@ -405,7 +400,7 @@ class HubSpotAssociationsClient:
         """
         path = paths.high_usage_report_path(self._version, int(user_id))
         response = self.transport.request("POST", path, expected=(200, 201), idempotent=False)
-        return parse_high_usage_report(response.body)
+        return response.parse(parse_high_usage_report)
 
     # ================================================================== labels
 
@@ -416,7 +411,7 @@ class HubSpotAssociationsClient:
         :param to_object_type: the to-object type.
         """
         path = paths.labels_path(self._version, from_object_type, to_object_type)
-        return parse_association_types(self.transport.request("GET", path).body)
+        return self.transport.request("GET", path).parse(parse_association_types)
 
     def create_label(
         self,
@@ -441,7 +436,7 @@ class HubSpotAssociationsClient:
         path = paths.labels_path(self._version, from_object_type, to_object_type)
         body = bodies.create_label_body(name=name, label=label, inverse_label=inverse_label)
         response = self.transport.request("POST", path, json=body, expected=(200, 201), idempotent=False)
-        return parse_association_types(response.body)
+        return response.parse(parse_association_types)
 
     def update_label(
         self,
@@ -493,7 +488,7 @@ class HubSpotAssociationsClient:
             path = paths.limit_configurations_pair_path(self._version, from_object_type, to_object_type)
         else:
             raise ValueError("give both from_object_type and to_object_type, or neither (for all pairs)")
-        return parse_limit_configurations(self.transport.request("GET", path).body)
+        return self.transport.request("GET", path).parse(parse_limit_configurations)
 
     def _limit_configuration_batch(
         self,
@@ -509,8 +504,8 @@ class HubSpotAssociationsClient:
             response = self.transport.request(
                 "POST", path, json=bodies.limit_configurations_body(chunk), expected=expected
             )
-            results, errors = batch_envelope(response.body)
-            merged.results.extend(parse_batch_rows(results, parse_limit_configuration))
+            results, errors = response.parse(parse_batch_answer, parse_limit_configuration)
+            merged.results.extend(results)
             refs = [
                 InputRef(index=offset + i, type_ids=frozenset({item.type_id})) for i, item in enumerate(chunk)
             ]

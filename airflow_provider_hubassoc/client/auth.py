@@ -6,6 +6,7 @@ Secrets never appear in ``repr``, log lines or exception text.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any, Final, Protocol, runtime_checkable
@@ -14,8 +15,15 @@ import requests
 from requests.auth import AuthBase
 
 from airflow_provider_hubassoc.client.clock import Clock, SystemClock
-from airflow_provider_hubassoc.client.errors import HubSpotConfigurationError, HubSpotOAuthError
+from airflow_provider_hubassoc.client.errors import HubSpotConfigurationError, HubSpotError, HubSpotOAuthError
 from airflow_provider_hubassoc.client.settings import DEFAULT_BASE_URL, ensure_secure_url
+from airflow_provider_hubassoc.client.wire import (
+    AttemptDeadlineExceeded,
+    body_or_text,
+    bounded_session,
+    decode_json,
+    send,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +33,11 @@ DEFAULT_REFRESH_MARGIN_SECONDS: Final = 60.0
 #: Lifetime assumed when HubSpot's answer carries no usable ``expires_in``.
 FALLBACK_TOKEN_LIFETIME_SECONDS: Final = 300.0
 _REDACTED: Final = "***"
+#: What an issued access token may contain (RFC 6750 ``b64token``): anything else (CR/LF, spaces,
+#: non-ASCII) could split or corrupt the ``Authorization`` header, and is refused.
+_TOKEN_CHARACTERS: Final = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+#: Access tokens issued by one provider that stay scrubbed from text (the current and recent ones).
+_REMEMBERED_TOKENS: Final = 8
 
 
 def oauth_token_url(base_url: str = DEFAULT_BASE_URL) -> str:
@@ -55,6 +68,15 @@ def _check_secret(value: str, what: str) -> str:
     return value.strip()
 
 
+def provider_secrets(provider: object) -> tuple[str, ...]:
+    """Return every secret a token provider holds or issued (to scrub from text), or none.
+
+    :param provider: a :class:`TokenProvider`; one without a ``secrets`` method holds none known.
+    """
+    secrets = getattr(provider, "secrets", None)
+    return tuple(secret for secret in secrets() if secret) if callable(secrets) else ()
+
+
 @runtime_checkable
 class TokenProvider(Protocol):
     """Anything that can hand out a current access token."""
@@ -78,6 +100,10 @@ class StaticTokenProvider:
         """Return the token."""
         return self._token
 
+    def secrets(self) -> tuple[str, ...]:
+        """The token, to scrub from any text that leaves the client."""
+        return (self._token,)
+
     def __repr__(self) -> str:
         return "StaticTokenProvider(token=***)"
 
@@ -95,7 +121,7 @@ class OAuthTokenProvider:
         (see :func:`oauth_token_url`).
     :param session: the HTTP session to post with (share the transport's); one is created if omitted.
     :param clock: the clock used for expiry.
-    :param timeout: seconds to connect, and again to read the answer.
+    :param timeout: the exchange's total deadline in seconds (connect, headers and body).
     :param on_new_token: called with each new access token (e.g. to mask it in logs).
     :param refresh_margin_seconds: refresh this long before expiry (capped at 10 % of the lifetime).
     :raises HubSpotConfigurationError: when a credential is empty or the URL is unsafe.
@@ -119,7 +145,7 @@ class OAuthTokenProvider:
         self._refresh_token = _check_secret(refresh_token, "The OAuth refresh token")
         self._token_url = ensure_secure_url(token_url or oauth_token_url(), what="token_url")
         self._owns_session = session is None
-        self._session = session or requests.Session()
+        self._session = session or bounded_session()
         self._clock: Clock = clock or SystemClock()
         if timeout <= 0:
             raise HubSpotConfigurationError(f"timeout must be positive, got {timeout!r}.")
@@ -128,6 +154,8 @@ class OAuthTokenProvider:
         self._margin = max(0.0, refresh_margin_seconds)
         self._access_token: str | None = None
         self._valid_until = 0.0
+        self._issued: list[str] = []
+        self._retired_refresh_tokens: list[str] = []
         self._lock = threading.Lock()
 
     @property
@@ -135,8 +163,14 @@ class OAuthTokenProvider:
         """The token endpoint."""
         return self._token_url
 
-    def _secrets(self) -> tuple[str | None, ...]:
-        return (self._client_secret, self._refresh_token, self._access_token)
+    def secrets(self) -> tuple[str, ...]:
+        """The client secret, the refresh tokens and the recently issued access tokens.
+
+        Every one is scrubbed from any text that leaves the client (answers, errors, logs). No lock:
+        the lists are replaced, never changed in place, so a reader sees a consistent one, and
+        scrubbing never waits for a refresh in progress.
+        """
+        return (self._client_secret, self._refresh_token, *self._retired_refresh_tokens, *self._issued)
 
     def token(self) -> str:
         """Return the cached access token, refreshing it first when it is (nearly) expired.
@@ -162,35 +196,59 @@ class OAuthTokenProvider:
             "refresh_token": self._refresh_token,
         }
         started = self._clock.monotonic()
+        what = f"POST {self._token_url}"
         try:
-            response = self._session.post(
+            answer = send(
+                self._session,
+                "POST",
                 self._token_url,
+                deadline_seconds=self._timeout,
+                what=what,
                 data=form,
                 headers={"Accept": "application/json"},
-                timeout=self._timeout,
                 allow_redirects=False,
             )
         except requests.RequestException as exc:
-            detail = redact(f"{type(exc).__name__}: {exc}", self._secrets())
+            why = (
+                f"no complete answer within {self._timeout:g} s"
+                if isinstance(exc, AttemptDeadlineExceeded)
+                else f"{type(exc).__name__}: {exc}"
+            )
             raise HubSpotOAuthError(
-                f"Could not reach HubSpot's OAuth token endpoint {self._token_url}: {detail}"
+                f"Could not reach HubSpot's OAuth token endpoint {self._token_url}: "
+                f"{redact(why, self.secrets())}"
             ) from None
-        body = _json_or_none(response)
-        if response.status_code != 200:
-            raise self._failure(response.status_code, body)
+        except HubSpotError as error:
+            raise HubSpotOAuthError(redact(error.message, self.secrets()), status=error.status) from None
+        if answer.status != 200:
+            raise self._failure(answer.status, body_or_text(answer.content, what=what, status=answer.status))
+        try:
+            body = decode_json(answer.content, what=what, status=200)
+        except HubSpotError as error:
+            raise HubSpotOAuthError(redact(error.message, self.secrets()), status=200) from None
         data: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
         access_token = data.get("access_token")
         if not isinstance(access_token, str) or not access_token.strip():
             raise HubSpotOAuthError(
                 "HubSpot's OAuth token endpoint answered 200 without an access_token.", status=200
             )
+        if _TOKEN_CHARACTERS.fullmatch(access_token.strip()) is None:
+            raise HubSpotOAuthError(
+                "HubSpot's OAuth token endpoint answered 200 with an access_token containing characters "
+                "a bearer token cannot have (line breaks, spaces or non-ASCII); refusing it.",
+                status=200,
+            )
         rotated = data.get("refresh_token")
         if isinstance(rotated, str) and rotated.strip() and rotated != self._refresh_token:
             logger.info("HubSpot rotated the OAuth refresh token; using the new one from now on")
+            self._retired_refresh_tokens = [*self._retired_refresh_tokens, self._refresh_token][
+                -_REMEMBERED_TOKENS:
+            ]
             self._refresh_token = rotated.strip()
         lifetime = _lifetime(data.get("expires_in"))
         margin = min(self._margin, lifetime * 0.1)
         self._access_token = access_token.strip()
+        self._issued = [*self._issued, self._access_token][-_REMEMBERED_TOKENS:]
         self._valid_until = started + lifetime - margin
         logger.debug("Obtained a HubSpot OAuth access token valid for %.0f s", lifetime)
         if self._on_new_token is not None:
@@ -202,9 +260,9 @@ class OAuthTokenProvider:
         reason = data.get("status") or data.get("error") or data.get("category")
         said = data.get("message") or data.get("error_description") or ""
         if not said and isinstance(body, str):
-            said = body[:300]
-        said = redact(str(said), self._secrets())
-        reason_text = f" ({redact(str(reason), self._secrets())})" if reason else ""
+            said = body
+        said = redact(str(said), self.secrets())
+        reason_text = f" ({redact(str(reason), self.secrets())})" if reason else ""
         return HubSpotOAuthError(
             f"HubSpot refused the OAuth refresh-token exchange{reason_text}: {said or 'no message'}. "
             "Check the OAuth app's client id and client secret, and that the refresh token belongs to "
@@ -223,15 +281,6 @@ class OAuthTokenProvider:
         return (
             f"OAuthTokenProvider(client_id={self._client_id!r}, token_url={self._token_url!r}, secrets=***)"
         )
-
-
-def _json_or_none(response: requests.Response) -> object:
-    if not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        return response.text
 
 
 def _lifetime(value: object) -> float:

@@ -7,6 +7,7 @@ as ``str`` or ``int`` and sent as canonical strings (see
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
@@ -168,20 +169,40 @@ def batch_archive_body(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
     }
 
 
+#: A label's internal name: a letter or ``_`` first, then letters, digits and ``_`` (HubSpot: no
+#: hyphen, not starting with a digit; internal names follow its property-name rules).
+LABEL_NAME_PATTERN: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: The longest internal name or display label sent (HubSpot's internal names allow 100 characters).
+LABEL_MAX_CHARS: Final = 100
+
+
+def _check_label_text(value: str, what: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{what} must not be empty")
+    if len(value) > LABEL_MAX_CHARS:
+        raise ValueError(f"{what} has {len(value):,} characters; HubSpot accepts at most {LABEL_MAX_CHARS}")
+    if not value.isprintable():
+        raise ValueError(f"{what} {value[:40]!r} contains a line break or another control character")
+
+
 def create_label_body(*, name: str, label: str, inverse_label: str | None = None) -> dict[str, Any]:
     """Return a label-creation body.
 
-    :param name: the internal name: no hyphen, must not start with a digit.
-    :param label: the display label.
-    :param inverse_label: the other direction's label, for a paired label.
-    :raises ValueError: when ``name`` or ``label`` breaks HubSpot's documented rules.
+    :param name: the internal name: letters, digits and ``_``, not starting with a digit, at most
+        100 characters (see :data:`LABEL_NAME_PATTERN`).
+    :param label: the display label (at most 100 characters, one line).
+    :param inverse_label: the other direction's label, for a paired label (same rules).
+    :raises ValueError: when ``name`` or a label breaks HubSpot's documented rules; nothing is sent.
     """
-    if not name or not name.strip():
-        raise ValueError("label name must not be empty")
-    if "-" in name or name[0].isdigit():
-        raise ValueError(f"label name {name!r} must not contain '-' or start with a digit (HubSpot's rule)")
-    if not label or not label.strip():
-        raise ValueError("label must not be empty")
+    _check_label_text(name, "label name")
+    if LABEL_NAME_PATTERN.fullmatch(name) is None:  # fullmatch: "$" would accept a trailing newline
+        raise ValueError(
+            f"label name {name[:40]!r} is not accepted by HubSpot: use letters, digits and '_' only "
+            "(no hyphen, no space), not starting with a digit"
+        )
+    _check_label_text(label, "label")
+    if inverse_label is not None:
+        _check_label_text(inverse_label, "inverse label")
     body: dict[str, Any] = {"name": name, "label": label}
     if inverse_label is not None:
         body["inverseLabel"] = inverse_label
@@ -196,10 +217,11 @@ def update_label_body(
     :param association_type_id: the label's type id.
     :param label: the new display label.
     :param inverse_label: the new inverse label, for a paired label.
-    :raises ValueError: when ``label`` is empty.
+    :raises ValueError: when a label is empty, longer than 100 characters or not one line.
     """
-    if not label or not label.strip():
-        raise ValueError("label must not be empty")
+    _check_label_text(label, "label")
+    if inverse_label is not None:
+        _check_label_text(inverse_label, "inverse label")
     body: dict[str, Any] = {"associationTypeId": int(association_type_id), "label": label}
     if inverse_label is not None:
         body["inverseLabel"] = inverse_label

@@ -9,6 +9,23 @@ No error text ever contains a token or another secret.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Final
+
+#: Longest message (in characters) an error, a log line or a row reason carries; a longer text a
+#: server sent is cut here, so a hostile 5 MB message cannot flood logs, XCom or a rejects report.
+MAX_MESSAGE_CHARS: Final = 2_000
+_CUT_MARK: Final = " [... cut]"
+
+
+def cap_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """Return ``text`` cut to at most ``limit`` characters (with a mark saying it was cut).
+
+    :param text: any text that may have come from a server.
+    :param limit: the longest text to keep.
+    """
+    if len(text) <= limit:
+        return text
+    return text[: max(0, limit - len(_CUT_MARK))] + _CUT_MARK
 
 
 class HubSpotError(Exception):
@@ -32,6 +49,7 @@ class HubSpotError(Exception):
         correlation_id: str | None = None,
         context: Mapping[str, object] | None = None,
     ) -> None:
+        message = cap_text(message)
         super().__init__(message)
         self.message = message
         self.status = status
@@ -106,6 +124,10 @@ class HubSpotConnectionError(HubSpotTransientError):
 class HubSpotUnexpectedResponseError(HubSpotError):
     """HubSpot answered with a status or a body this client does not understand.
 
-    Raised rather than guessing, e.g. for a body that is not the documented JSON shape or a
-    paging cursor that repeats forever.
+    Raised rather than guessing, e.g. for a body that is not the documented JSON shape, is not
+    JSON at all, or is larger than :data:`~.wire.MAX_BODY_BYTES`.
     """
+
+
+class HubSpotPagingError(HubSpotUnexpectedResponseError):
+    """HubSpot's paging did not end: a repeated cursor, or more pages than its limits allow."""

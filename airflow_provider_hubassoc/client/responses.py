@@ -7,6 +7,7 @@ strings or numbers; every id goes through
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from airflow_provider_hubassoc.client.errors import (
     HubSpotServerError,
     HubSpotUnexpectedResponseError,
     HubSpotValidationError,
+    cap_text,
 )
 from airflow_provider_hubassoc.client.models import (
     AssociatedRecord,
@@ -54,6 +56,19 @@ _ANY_ID_KEYS: Final = ("id", "ids", "objectId", "objectIds")
 _TYPE_ID_KEYS: Final = ("typeId", "typeIds", "associationTypeId", "associationTypeIds")
 _SCOPE_KEYS: Final = ("requiredGranularScopes", "requiredScopes")
 _MAX_QUOTED_BODY: Final = 300
+#: Type ids and other counters are 64-bit integers: a longer digit string is not one.
+_MAX_INT_DIGITS: Final = 19
+#: Record ids are 64-bit integers too (20 digits allow the unsigned range).
+_MAX_ID_DIGITS: Final = 20
+#: How many values of an error entry are searched for ``NO_ASSOCIATIONS_FOUND``.
+_MAX_MENTION_NODES: Final = 1_000
+#: How many missing scopes a 403 message names.
+_MAX_SCOPES_SHOWN: Final = 20
+_QUOTE = reprlib.Repr()
+_QUOTE.maxlevel = 3
+_QUOTE.maxstring = 120
+_QUOTE.maxother = 120
+_QUOTE.maxlong = 40
 
 
 # --------------------------------------------------------------------------- helpers
@@ -75,9 +90,8 @@ def header_value(headers: Mapping[str, str], name: str) -> str | None:
 
 
 def _unexpected(what: str, value: object) -> HubSpotUnexpectedResponseError:
-    text = repr(value)
-    if len(text) > _MAX_QUOTED_BODY:
-        text = text[:_MAX_QUOTED_BODY] + "..."
+    # reprlib: bounded depth and length, whatever a server nested or sent.
+    text = cap_text(_QUOTE.repr(value), _MAX_QUOTED_BODY)
     return HubSpotUnexpectedResponseError(f"HubSpot sent an unexpected {what}: {text}")
 
 
@@ -96,21 +110,31 @@ def _list(value: object, what: str) -> list[Any]:
 
 
 def _id(value: object, what: str) -> str:
+    if isinstance(value, str) and len(value) > _MAX_ID_DIGITS + 2:
+        raise _unexpected(what, value)
     try:
-        return normalize_id(value)
+        normalized = normalize_id(value)
     except ValueError:
         raise _unexpected(what, value) from None
+    if len(normalized) > _MAX_ID_DIGITS:
+        raise _unexpected(what, value)
+    return normalized
 
 
 def _int(value: object, what: str) -> int:
     if isinstance(value, bool):
         raise _unexpected(what, value)
     if isinstance(value, int):
+        if value.bit_length() > 63:
+            raise _unexpected(what, value)
         return value
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2.0**63:
         return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
+    if isinstance(value, str):
+        text = value.strip()
+        digits = text[1:] if text.startswith("-") else text
+        if digits.isascii() and digits.isdigit() and len(digits) <= _MAX_INT_DIGITS:
+            return int(text)
     raise _unexpected(what, value)
 
 
@@ -326,6 +350,16 @@ def parse_batch_rows(results: Iterable[Any], parse_row: Callable[[object], T]) -
     return [parse_row(row) for row in results]
 
 
+def parse_batch_answer(body: object, parse_row: Callable[[object], T]) -> tuple[list[T], list[Any]]:
+    """Parse a batch answer: its rows with ``parse_row``, and its raw ``errors``.
+
+    :param body: the parsed JSON of a 200, 201 or 207 batch answer.
+    :param parse_row: the row parser, e.g. :func:`parse_labels_between_pair`.
+    """
+    results, errors = batch_envelope(body)
+    return parse_batch_rows(results, parse_row), errors
+
+
 # --------------------------------------------------------------------------- batch read
 
 
@@ -344,12 +378,19 @@ class BatchReadPage:
 
 
 def _mentions(value: object, token: str) -> bool:
-    if isinstance(value, str):
-        return token in value.upper()
-    if isinstance(value, Mapping):
-        return any(_mentions(item, token) for item in value.values())
-    if isinstance(value, list):
-        return any(_mentions(item, token) for item in value)
+    # Iterative and bounded: a server's nesting must not cost a RecursionError or unbounded time.
+    pending: list[object] = [value]
+    visited = 0
+    while pending and visited < _MAX_MENTION_NODES:
+        current = pending.pop()
+        visited += 1
+        if isinstance(current, str):
+            if token in current.upper():
+                return True
+        elif isinstance(current, Mapping):
+            pending.extend(current.values())
+        elif isinstance(current, list):
+            pending.extend(current)
     return False
 
 
@@ -451,8 +492,8 @@ def parse_batch_error(raw: object, input_indexes: Sequence[int] = ()) -> BatchRo
     """
     data = raw if isinstance(raw, Mapping) else {"message": str(raw)}
     return BatchRowError(
-        category=str(data.get("category") or data.get("status") or "UNKNOWN"),
-        message=str(data.get("message") or ""),
+        category=cap_text(str(data.get("category") or data.get("status") or "UNKNOWN"), 200),
+        message=cap_text(str(data.get("message") or "")),
         sub_category=data.get("subCategory"),
         context=_context(data),
         input_indexes=tuple(input_indexes),
@@ -501,8 +542,9 @@ def correlation_id(headers: Mapping[str, str], body: object) -> str | None:
     if isinstance(body, Mapping):
         value = body.get("correlationId")
         if value:
-            return str(value)
-    return header_value(headers, CORRELATION_ID_HEADER)
+            return cap_text(str(value), 100)
+    value = header_value(headers, CORRELATION_ID_HEADER)
+    return None if value is None else cap_text(value, 100)
 
 
 def rate_limit_policy(body: object) -> str:
@@ -558,9 +600,10 @@ def retry_after_seconds(headers: Mapping[str, str], *, now: datetime | None = No
 def _message(body: object) -> str:
     if isinstance(body, Mapping):
         message = str(body.get("message") or "").strip()
+        message = cap_text(message)
         details = [
-            str(item.get("message")).strip()
-            for item in _list_or_empty(body.get("errors"))
+            cap_text(str(item.get("message")).strip(), _MAX_QUOTED_BODY)
+            for item in _list_or_empty(body.get("errors"))[:_MAX_SCOPES_SHOWN]
             if isinstance(item, Mapping) and item.get("message")
         ]
         details = [detail for detail in details if detail and detail != message]
@@ -594,13 +637,11 @@ def missing_scopes(body: object) -> list[str]:
     ]
     if isinstance(body.get("context"), Mapping):
         contexts.append(body["context"])
-    scopes: list[str] = []
+    scopes: dict[str, None] = {}  # ordered and de-duplicated in linear time
     for context in contexts:
         for key in _SCOPE_KEYS:
-            for scope in _list_or_empty(context.get(key)):
-                if str(scope) not in scopes:
-                    scopes.append(str(scope))
-    return scopes
+            scopes.update(dict.fromkeys(str(scope) for scope in _list_or_empty(context.get(key))))
+    return list(scopes)
 
 
 def error_from_response(status: int, headers: Mapping[str, str], body: object) -> HubSpotError:
@@ -616,7 +657,7 @@ def error_from_response(status: int, headers: Mapping[str, str], body: object) -
     context = data.get("context") if isinstance(data.get("context"), Mapping) else None
     common: dict[str, Any] = {
         "status": status,
-        "category": str(category) if category else None,
+        "category": cap_text(str(category), 200) if category else None,
         "correlation_id": correlation_id(headers, body),
         "context": context,
     }
@@ -632,8 +673,11 @@ def error_from_response(status: int, headers: Mapping[str, str], body: object) -
     if status == 403:
         scopes = missing_scopes(body)
         if scopes:
+            shown = ", ".join(scopes[:_MAX_SCOPES_SHOWN])
+            if len(scopes) > _MAX_SCOPES_SHOWN:
+                shown += f" and {len(scopes) - _MAX_SCOPES_SHOWN:,} more"
             text = (
-                f"The token lacks the scopes this call needs: {', '.join(scopes)}. Add them to the "
+                f"The token lacks the scopes this call needs: {shown}. Add them to the "
                 f"private app (or the OAuth app's scopes) and reinstall it. HubSpot said: {message}"
             )
         else:

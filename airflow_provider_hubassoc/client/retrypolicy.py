@@ -1,7 +1,7 @@
 """The retry rules, as pure functions, shared by the sync transport and the async hook.
 
 * 429 other than ``DAILY`` (``TEN_SECONDLY_ROLLING``, ``SECONDLY``, unknown): retry; wait
-  ``Retry-After`` when sent, else 10 s x attempt, capped.
+  ``Retry-After`` when sent (kept between 1 s and 300 s), else 10 s x attempt, capped.
 * 5xx and connection failures: retry with exponential back-off (``Retry-After`` honoured on 5xx).
 * 429 ``DAILY``, 400, 401, 403, 404 and other 4xx: never.
 * Calls that are not idempotent: see :data:`NON_IDEMPOTENT_RETRYABLE_STATUSES`.
@@ -32,6 +32,9 @@ RATE_LIMIT_BACKOFF_STEP_SECONDS: Final = 10.0
 RATE_LIMIT_BACKOFF_MAX_SECONDS: Final = 30.0
 #: A ``Retry-After`` longer than this is capped (a broken header must not stall a task for hours).
 MAX_RETRY_AFTER_SECONDS: Final = 300.0
+#: A ``Retry-After`` shorter than this (``0``, negative, a date in the past) waits this long, so a
+#: broken header cannot turn the retries into back-to-back requests.
+MIN_RETRY_AFTER_SECONDS: Final = 1.0
 #: 5xx and connection errors: wait base x 2^(attempt - 1) seconds ...
 SERVER_BACKOFF_BASE_SECONDS: Final = 1.0
 #: ... but never more than this.
@@ -76,7 +79,7 @@ def backoff_seconds(kind: FailureKind, attempt_number: int, retry_after: float |
     :param retry_after: HubSpot's ``Retry-After`` in seconds, when sent.
     """
     if retry_after is not None:
-        return min(max(0.0, retry_after), MAX_RETRY_AFTER_SECONDS)
+        return min(max(MIN_RETRY_AFTER_SECONDS, retry_after), MAX_RETRY_AFTER_SECONDS)
     if kind == "rate_limit":
         return min(RATE_LIMIT_BACKOFF_STEP_SECONDS * attempt_number, RATE_LIMIT_BACKOFF_MAX_SECONDS)
     return min(SERVER_BACKOFF_BASE_SECONDS * 2.0 ** (attempt_number - 1), SERVER_BACKOFF_MAX_SECONDS)

@@ -6,7 +6,13 @@ What is retried:
 
 * 429 ``TEN_SECONDLY_ROLLING`` (or any 429 other than ``DAILY``): wait ``Retry-After`` when sent,
   else 10 s x attempt (capped); every caller of the shared limiter pauses too.
-* 5xx, connection errors (refused, reset, timed out, broken mid-body): exponential back-off.
+* 5xx, connection errors (refused, reset, timed out, broken mid-body, past the attempt's total
+  deadline): exponential back-off.
+* 401 with an OAuth token: one token refresh and one more attempt (a second 401 is permanent).
+
+Each attempt is bounded by :mod:`.wire`: ``settings.timeout`` is its total deadline (connect,
+headers and body) and the decoded body is capped at :data:`~.wire.MAX_BODY_BYTES`. The retry loop is
+:class:`~.retrying.RetryPlan`, shared with the async hook.
 
 What is not: 429 ``DAILY`` (:class:`~.errors.HubSpotDailyLimitError` at once), 400, 401, 403, 404
 and any other 4xx (their typed errors at once). After the last retry, the transient error of the
@@ -20,20 +26,19 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypeVar
 
 import requests
-import tenacity
 import urllib3.exceptions
-from requests.adapters import HTTPAdapter
 
-from airflow_provider_hubassoc.client.auth import BearerAuth, TokenProvider, redact
+from airflow_provider_hubassoc.client.auth import BearerAuth, TokenProvider, provider_secrets, redact
 from airflow_provider_hubassoc.client.clock import Clock, SystemClock
 from airflow_provider_hubassoc.client.errors import (
     HubSpotConfigurationError,
     HubSpotConnectionError,
     HubSpotError,
     HubSpotTransientError,
+    HubSpotUnexpectedResponseError,
 )
 from airflow_provider_hubassoc.client.ratelimit import RateLimiter
 from airflow_provider_hubassoc.client.responses import (
@@ -42,20 +47,26 @@ from airflow_provider_hubassoc.client.responses import (
     rate_limit_policy,
     retry_after_seconds,
 )
+from airflow_provider_hubassoc.client.retrying import RetryableFailure, RetryPlan
 from airflow_provider_hubassoc.client.retrypolicy import (
     NON_IDEMPOTENT_RETRYABLE_STATUSES as NON_IDEMPOTENT_RETRYABLE_STATUSES,
 )
 from airflow_provider_hubassoc.client.retrypolicy import (
-    SERVER_BACKOFF_BASE_SECONDS,
-    FailureKind,
-    backoff_seconds,
-    may_retry,
     retryable_failure_kind,
     status_certainly_not_processed,
 )
 from airflow_provider_hubassoc.client.settings import ClientSettings
+from airflow_provider_hubassoc.client.wire import (
+    body_or_text,
+    bounded_session,
+    decode_json,
+    scrub_bytes,
+    send,
+)
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 HttpMethod = Literal["GET", "POST", "PUT", "DELETE"]
 
@@ -109,37 +120,59 @@ class TransportResponse:
 
     :param status: the HTTP status.
     :param headers: the response headers (case-insensitive mapping).
-    :param body: the parsed JSON, the text of a non-JSON body, or ``None`` when empty.
+    :param body: the parsed JSON, or ``None`` when empty.
+    :param request: the request it answers, e.g. ``"GET /crm/v4/..."`` (quoted in parse errors).
     """
 
     status: int
     headers: Mapping[str, str]
     body: Any
+    request: str = ""
 
     @property
     def correlation_id(self) -> str | None:
         """HubSpot's correlation id, when sent."""
         return correlation_id(self.headers, self.body)
 
+    def parse(self, parser: Callable[..., T], *args: Any) -> T:
+        """Parse the body, naming this request in the typed error when the body is malformed.
 
-class _RetryableFailure(Exception):
-    """Internal: a transient failure, carrying what the retry policy needs."""
+        :param parser: a parser from :mod:`~.responses`, called as ``parser(body, *args)``.
+        :param args: further arguments of the parser.
+        :raises HubSpotUnexpectedResponseError: when the body is not the documented shape.
+        """
+        return parse_answer(
+            lambda body: parser(body, *args),
+            self.body,
+            request=self.request,
+            status=self.status,
+            headers=self.headers,
+        )
 
-    def __init__(
-        self,
-        error: HubSpotTransientError,
-        *,
-        kind: FailureKind,
-        certainly_not_processed: bool,
-        retry_after: float | None = None,
-        policy: str | None = None,
-    ) -> None:
-        super().__init__(str(error))
-        self.error = error
-        self.kind = kind
-        self.certainly_not_processed = certainly_not_processed
-        self.retry_after = retry_after
-        self.policy = policy
+
+def parse_answer(
+    parser: Callable[[Any], T], body: Any, *, request: str, status: int, headers: Mapping[str, str]
+) -> T:
+    """Run ``parser`` on an answer's body, turning any failure into a typed error naming the request.
+
+    :param parser: a parser from :mod:`~.responses`.
+    :param body: the parsed JSON body.
+    :param request: the request, e.g. ``"GET /crm/v4/..."``.
+    :param status: the HTTP status.
+    :param headers: the response headers (for the correlation id).
+    :raises HubSpotUnexpectedResponseError: when the body is not the documented shape.
+    """
+    try:
+        return parser(body)
+    except HubSpotUnexpectedResponseError as error:
+        message = error.message
+    except (ValueError, TypeError, KeyError, RecursionError, UnicodeError) as error:
+        message = f"HubSpot sent a malformed answer ({type(error).__name__})"
+    raise HubSpotUnexpectedResponseError(
+        f"{message} (in the answer to {request})",
+        status=status,
+        correlation_id=correlation_id(headers, body),
+    ) from None
 
 
 def failed_before_sending(exc: BaseException) -> bool:
@@ -171,15 +204,6 @@ def failed_before_sending(exc: BaseException) -> bool:
     return False
 
 
-def _parse_body(response: requests.Response) -> Any:
-    if not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        return response.text
-
-
 def new_session(settings: ClientSettings) -> requests.Session:
     """Return a pooled session with only protocol headers (no setting or extra becomes a header).
 
@@ -188,10 +212,11 @@ def new_session(settings: ClientSettings) -> requests.Session:
 
     :param settings: the client settings (for the User-Agent).
     """
-    session = requests.Session()
-    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
+    # Watched pools: the attempt's total deadline can shut a trickling connection down (see .wire).
+    session = bounded_session()
+    if settings.base_url.startswith("http://"):
+        # Plain http goes to loopback only: no environment proxy, no .netrc (the token stays local).
+        session.trust_env = False
     session.headers.clear()
     session.headers.update(
         {
@@ -233,6 +258,7 @@ class HubSpotTransport:
         self._clock: Clock = clock or SystemClock()
         self.limiter = limiter or RateLimiter(requests_per_10s=settings.requests_per_10s, clock=self._clock)
         self._auth = BearerAuth(token_provider)
+        self._provider = token_provider
         self._owns_session = session is None or owns_session
         self._session = session if session is not None else new_session(settings)
         self.stats = TransportStats()
@@ -274,30 +300,24 @@ class HubSpotTransport:
             HubSpot (see :data:`~.retrypolicy.NON_IDEMPOTENT_RETRYABLE_STATUSES`).
         :raises HubSpotError: the typed error of the failure (see the module docstring).
         """
-        attempts = 0
-
-        def attempt() -> TransportResponse:
-            nonlocal attempts
-            attempts += 1
-            return self._attempt(method, path, params, json, tuple(expected))
-
-        def retry_this(exc: BaseException) -> bool:
-            return isinstance(exc, _RetryableFailure) and may_retry(
-                idempotent=idempotent, certainly_not_processed=exc.certainly_not_processed
-            )
-
-        retrying = tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(self.settings.max_retries + 1),
-            wait=self._wait_seconds,
-            retry=tenacity.retry_if_exception(retry_this),
-            sleep=self._clock.sleep,
-            before_sleep=self._before_sleep(method, path),
-            reraise=True,
+        invalidate = getattr(self._provider, "invalidate", None)
+        plan = RetryPlan(
+            what=f"{method} {path}",
+            max_retries=self.settings.max_retries,
+            idempotent=idempotent,
+            limiter=self.limiter,
+            refresh=invalidate if callable(invalidate) else None,
+            on_retry=self._count_retry,
         )
-        try:
-            return retrying(attempt)
-        except _RetryableFailure as failure:
-            raise self._give_up(failure, attempts, idempotent) from failure.__cause__
+        return plan.call(
+            lambda: self._attempt(method, path, params, json, tuple(expected)), sleep=self._clock.sleep
+        )
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret this transport knows (configured and issued), to scrub from any text."""
+        known = provider_secrets(self._provider)
+        last = self._auth.last_token
+        return (*known, last) if last and last not in known else known
 
     def close(self) -> None:
         """Close the session, if this transport created it."""
@@ -335,26 +355,34 @@ class HubSpotTransport:
         with self._stats_lock:
             self.stats.requests += 1
             self.stats.throttled_seconds += waited
+        what = f"{method} {path}"
+        url = self.url(path)
         started = self._clock.monotonic()
         try:
-            response = self._session.request(
+            # The token first (an OAuth refresh has its own deadline), then this attempt's deadline.
+            self._provider.token()
+            answer = send(
+                self._session,
                 method,
-                self.url(path),
+                url,
+                deadline_seconds=self.settings.timeout,
+                what=what,
                 params=params,
                 json=json_body,
                 auth=self._auth,
-                timeout=self.settings.timeout,
                 allow_redirects=False,
             )
         except requests.exceptions.RequestException as exc:
             raise self._connection_failure(method, path, exc) from exc
-        self.limiter.observe(response.headers)
-        status = response.status_code
+        except HubSpotError as error:
+            raise self._scrub(error) from None
+        self.limiter.observe(answer.headers)
+        status = answer.status
         with self._stats_lock:
             self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1
             if status == 429:
                 self.stats.rate_limited += 1
-        body = _parse_body(response)
+        content = scrub_bytes(answer.content, self.secrets())
         logger.debug("HubSpot %s %s -> %s in %.3f s", method, path, status, self._clock.monotonic() - started)
         if 200 <= status < 300:
             if status not in expected:
@@ -365,21 +393,16 @@ class HubSpotTransport:
                     status,
                     "/".join(str(code) for code in expected),
                 )
-            return TransportResponse(status=status, headers=response.headers, body=body)
-        error = self._scrub(error_from_response(status, response.headers, body))
-        kind = retryable_failure_kind(status, body)
-        if kind is None or not isinstance(error, HubSpotTransientError):
-            raise error
-        raise _RetryableFailure(
-            error,
-            kind=kind,
-            certainly_not_processed=status_certainly_not_processed(status),
-            retry_after=retry_after_seconds(response.headers),
-            policy=rate_limit_policy(body) if status == 429 else None,
-        )
+            try:
+                body = decode_json(content, what=what, status=status)
+            except HubSpotError as error:
+                raise self._scrub(error) from None
+            return TransportResponse(status=status, headers=answer.headers, body=body, request=what)
+        body = body_or_text(content, what=what, status=status)
+        raise failure_from_answer(status, answer.headers, body, scrub=self._scrub)
 
     def _connection_failure(self, method: str, path: str, exc: requests.RequestException) -> Exception:
-        detail = redact(f"{type(exc).__name__}: {exc}", (self._auth.last_token,))
+        detail = redact(f"{type(exc).__name__}: {exc}", self.secrets())
         if isinstance(exc, _CONFIGURATION_EXCEPTIONS):
             return HubSpotConfigurationError(f"Cannot send {method} {path}: {detail}")
         with self._stats_lock:
@@ -387,63 +410,57 @@ class HubSpotTransport:
         error = HubSpotConnectionError(f"{method} {path} failed without an answer from HubSpot: {detail}")
         if not isinstance(exc, _RETRYABLE_EXCEPTIONS):
             return error
-        return _RetryableFailure(error, kind="connection", certainly_not_processed=failed_before_sending(exc))
+        return RetryableFailure(error, kind="connection", certainly_not_processed=failed_before_sending(exc))
 
     def _scrub(self, error: HubSpotError) -> HubSpotError:
-        cleaned = redact(error.message, (self._auth.last_token,))
-        if cleaned != error.message:
-            error.message = cleaned
-            error.args = (cleaned,)
+        return scrub_error(error, self.secrets())
+
+    def _count_retry(self) -> None:
+        with self._stats_lock:
+            self.stats.retries += 1
+
+
+def scrub_error(error: HubSpotError, secrets: tuple[str | None, ...]) -> HubSpotError:
+    """Replace every secret in ``error``'s message (and category) by ``***``, in place.
+
+    :param error: a typed error built from a server's answer.
+    :param secrets: the values to hide.
+    """
+    cleaned = redact(error.message, secrets)
+    if cleaned != error.message:
+        error.message = cleaned
+        error.args = (cleaned,)
+    if error.category:
+        error.category = redact(error.category, secrets)
+    if error.correlation_id:
+        error.correlation_id = redact(error.correlation_id, secrets)
+    return error
+
+
+def failure_from_answer(
+    status: int,
+    headers: Mapping[str, str],
+    body: Any,
+    *,
+    scrub: Callable[[HubSpotError], HubSpotError],
+) -> Exception:
+    """Return what to raise for a non-2xx answer: a permanent typed error, or a retryable failure.
+
+    Shared by the sync transport and the async hook.
+
+    :param status: the HTTP status.
+    :param headers: the response headers.
+    :param body: the parsed JSON body, or its text.
+    :param scrub: removes secrets from the error's text.
+    """
+    error = scrub(error_from_response(status, headers, body))
+    kind = retryable_failure_kind(status, body)
+    if kind is None or not isinstance(error, HubSpotTransientError):
         return error
-
-    # ------------------------------------------------------------------ retry policy
-
-    def _wait_seconds(self, state: tenacity.RetryCallState) -> float:
-        failure = state.outcome.exception() if state.outcome is not None else None
-        attempt = state.attempt_number
-        if not isinstance(failure, _RetryableFailure):
-            return SERVER_BACKOFF_BASE_SECONDS
-        wait = backoff_seconds(failure.kind, attempt, failure.retry_after)
-        if failure.kind == "rate_limit":
-            # Every caller sharing the limiter holds off too, not only this one.
-            self.limiter.penalize(wait)
-        return wait
-
-    def _before_sleep(self, method: str, path: str) -> Callable[[tenacity.RetryCallState], None]:
-        def log_retry(state: tenacity.RetryCallState) -> None:
-            failure = state.outcome.exception() if state.outcome is not None else None
-            wait = state.next_action.sleep if state.next_action is not None else 0.0
-            with self._stats_lock:
-                self.stats.retries += 1
-            if isinstance(failure, _RetryableFailure):
-                logger.warning(
-                    "HubSpot %s %s failed (status %s, policy %s): %s; retry %s of %s in %.1f s "
-                    "(correlation id %s)",
-                    method,
-                    path,
-                    failure.error.status if failure.error.status is not None else failure.kind,
-                    failure.policy or "-",
-                    failure.error.message,
-                    state.attempt_number,
-                    self.settings.max_retries,
-                    wait,
-                    failure.error.correlation_id or "-",
-                )
-
-        return log_retry
-
-    def _give_up(self, failure: _RetryableFailure, attempts: int, idempotent: bool) -> HubSpotTransientError:
-        error = failure.error
-        if not idempotent and not failure.certainly_not_processed:
-            note = "not retried: the call is not idempotent and may have reached HubSpot"
-        else:
-            note = f"gave up after {attempts} attempt{'s' if attempts != 1 else ''}"
-        message = f"{error.message} ({note})"
-        final = type(error)(
-            message,
-            status=error.status,
-            category=error.category,
-            correlation_id=error.correlation_id,
-            context=error.context,
-        )
-        return final
+    return RetryableFailure(
+        error,
+        kind=kind,
+        certainly_not_processed=status_certainly_not_processed(status),
+        retry_after=retry_after_seconds(headers),
+        policy=rate_limit_policy(body) if status == 429 else None,
+    )

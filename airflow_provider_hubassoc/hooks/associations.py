@@ -5,11 +5,14 @@
 ``requests.Session``) rather than deriving from ``HttpHook``: ``HttpHook`` sends unknown connection
 extras (client secret, refresh token) as HTTP headers, binds the method at construction and has no
 notion of HubSpot's 429 policies or 207 per-row errors, all of which the client handles.
+
+The hook adds only what Airflow needs: the connection (looked up once), secret masking, the Test
+button and closing. HubSpot's operations are the client's: call them on :attr:`client`
+(``hook.client.batch_read(...)``); the hook does not restate their signatures.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import replace
 from functools import cached_property
 from typing import Any
@@ -25,19 +28,6 @@ from airflow_provider_hubassoc.client.errors import (
     HubSpotError,
     HubSpotOAuthError,
     HubSpotPermissionError,
-)
-from airflow_provider_hubassoc.client.models import (
-    AssociatedRecord,
-    AssociationInput,
-    AssociationSpec,
-    AssociationType,
-    BatchReadResult,
-    BatchResult,
-    DefaultAssociation,
-    HighUsageReport,
-    LabelsBetweenObjectPair,
-    LimitConfiguration,
-    LimitConfigurationInput,
 )
 from airflow_provider_hubassoc.client.settings import ClientSettings
 from airflow_provider_hubassoc.client.transport import new_session
@@ -113,15 +103,15 @@ class HubSpotAssociationsHook(BaseHook):
 
     @cached_property
     def client(self) -> HubSpotAssociationsClient:
-        """The hook's one client; built on first use."""
+        """The hook's one client, built on first use: every HubSpot operation is called on it."""
         return self._build_client(self.connection_config.settings)
 
     def get_conn(self) -> HubSpotAssociationsClient:
-        """Return the hook's client (the Airflow name for it)."""
+        """Return :attr:`client` (``BaseHook``'s name for it)."""
         return self.client
 
     def get_client(self) -> HubSpotAssociationsClient:
-        """Return the hook's client."""
+        """Return :attr:`client` (the name the operators use)."""
         return self.client
 
     def close(self) -> None:
@@ -171,282 +161,6 @@ class HubSpotAssociationsHook(BaseHook):
             return self.connection_config.settings.base_url
         except HubSpotError:
             return "the configured base URL"
-
-    # ------------------------------------------------------------------ records
-
-    def get_associations(
-        self, *, from_object_type: str, object_id: RecordId, to_object_type: str, limit: int = 500
-    ) -> list[AssociatedRecord]:
-        """List every record associated with one record (all pages).
-
-        :param from_object_type: the record's object type, e.g. ``"contacts"`` or ``"0-1"``.
-        :param object_id: the record's id.
-        :param to_object_type: the associated object type.
-        :param limit: page size, at most 500.
-        """
-        return self.client.get_associations(
-            from_object_type=from_object_type,
-            object_id=object_id,
-            to_object_type=to_object_type,
-            limit=limit,
-        )
-
-    def associate(
-        self,
-        *,
-        from_object_type: str,
-        from_object_id: RecordId,
-        to_object_type: str,
-        to_object_id: RecordId,
-        types: Sequence[AssociationSpec],
-    ) -> LabelsBetweenObjectPair:
-        """Associate two records with the given types (HubSpot sets the pair's labels to them).
-
-        :param from_object_type: the from-record's object type.
-        :param from_object_id: the from-record's id.
-        :param to_object_type: the to-record's object type.
-        :param to_object_id: the to-record's id.
-        :param types: the association types to write.
-        """
-        return self.client.associate(
-            from_object_type=from_object_type,
-            from_object_id=from_object_id,
-            to_object_type=to_object_type,
-            to_object_id=to_object_id,
-            types=types,
-        )
-
-    def associate_default(
-        self, *, from_object_type: str, from_object_id: RecordId, to_object_type: str, to_object_id: RecordId
-    ) -> list[DefaultAssociation]:
-        """Associate two records with the default (unlabeled) type.
-
-        :param from_object_type: the from-record's object type.
-        :param from_object_id: the from-record's id.
-        :param to_object_type: the to-record's object type.
-        :param to_object_id: the to-record's id.
-        """
-        return self.client.associate_default(
-            from_object_type=from_object_type,
-            from_object_id=from_object_id,
-            to_object_type=to_object_type,
-            to_object_id=to_object_id,
-        )
-
-    def remove_association(
-        self, *, from_object_type: str, from_object_id: RecordId, to_object_type: str, to_object_id: RecordId
-    ) -> None:
-        """Remove every association between two records.
-
-        :param from_object_type: the from-record's object type.
-        :param from_object_id: the from-record's id.
-        :param to_object_type: the to-record's object type.
-        :param to_object_id: the to-record's id.
-        """
-        self.client.remove_association(
-            from_object_type=from_object_type,
-            from_object_id=from_object_id,
-            to_object_type=to_object_type,
-            to_object_id=to_object_id,
-        )
-
-    def batch_read(
-        self, *, from_object_type: str, to_object_type: str, object_ids: Sequence[RecordId]
-    ) -> BatchReadResult:
-        """Read the associations of many records, every page of every input.
-
-        :param from_object_type: the records' object type.
-        :param to_object_type: the associated object type.
-        :param object_ids: the records' ids (chunked by 1,000).
-        """
-        return self.client.batch_read(
-            from_object_type=from_object_type, to_object_type=to_object_type, object_ids=object_ids
-        )
-
-    def batch_create(
-        self, *, from_object_type: str, to_object_type: str, inputs: Sequence[AssociationInput]
-    ) -> BatchResult[LabelsBetweenObjectPair]:
-        """Associate many pairs with labels (chunked by 2,000); per-row errors are returned.
-
-        :param from_object_type: the from-records' object type.
-        :param to_object_type: the to-records' object type.
-        :param inputs: the pairs and their types.
-        """
-        return self.client.batch_create(
-            from_object_type=from_object_type, to_object_type=to_object_type, inputs=inputs
-        )
-
-    def batch_associate_default(
-        self, *, from_object_type: str, to_object_type: str, pairs: Sequence[tuple[RecordId, RecordId]]
-    ) -> BatchResult[DefaultAssociation]:
-        """Associate many pairs with the default type; per-row errors are returned.
-
-        :param from_object_type: the from-records' object type.
-        :param to_object_type: the to-records' object type.
-        :param pairs: ``(from_id, to_id)`` pairs.
-        """
-        return self.client.batch_associate_default(
-            from_object_type=from_object_type, to_object_type=to_object_type, pairs=pairs
-        )
-
-    def batch_archive(
-        self, *, from_object_type: str, to_object_type: str, pairs: Sequence[tuple[RecordId, RecordId]]
-    ) -> None:
-        """Remove every association of many pairs.
-
-        :param from_object_type: the from-records' object type.
-        :param to_object_type: the to-records' object type.
-        :param pairs: ``(from_id, to_id)`` pairs.
-        """
-        self.client.batch_archive(
-            from_object_type=from_object_type, to_object_type=to_object_type, pairs=pairs
-        )
-
-    def batch_archive_labels(
-        self, *, from_object_type: str, to_object_type: str, inputs: Sequence[AssociationInput]
-    ) -> None:
-        """Remove only the given types from many pairs (removing Unlabeled removes the pair).
-
-        :param from_object_type: the from-records' object type.
-        :param to_object_type: the to-records' object type.
-        :param inputs: the pairs and the types to remove.
-        """
-        self.client.batch_archive_labels(
-            from_object_type=from_object_type, to_object_type=to_object_type, inputs=inputs
-        )
-
-    def request_high_usage_report(self, *, user_id: int) -> HighUsageReport:
-        """Ask HubSpot to email a user the records near their association limits.
-
-        :param user_id: the HubSpot user who receives the report.
-        """
-        return self.client.request_high_usage_report(user_id=user_id)
-
-    # ------------------------------------------------------------------ labels
-
-    def list_labels(self, *, from_object_type: str, to_object_type: str) -> list[AssociationType]:
-        """List the association types (labels) defined for one direction of an object pair.
-
-        :param from_object_type: the from object type.
-        :param to_object_type: the to object type.
-        """
-        return self.client.list_labels(from_object_type=from_object_type, to_object_type=to_object_type)
-
-    def create_label(
-        self,
-        *,
-        from_object_type: str,
-        to_object_type: str,
-        name: str,
-        label: str,
-        inverse_label: str | None = None,
-    ) -> list[AssociationType]:
-        """Create a label (a paired one with ``inverse_label``); returns the new type(s).
-
-        :param from_object_type: the from object type.
-        :param to_object_type: the to object type.
-        :param name: the internal name (no hyphen, not starting with a digit).
-        :param label: the display label.
-        :param inverse_label: the display label of the reverse direction, for a paired label.
-        """
-        return self.client.create_label(
-            from_object_type=from_object_type,
-            to_object_type=to_object_type,
-            name=name,
-            label=label,
-            inverse_label=inverse_label,
-        )
-
-    def update_label(
-        self,
-        *,
-        from_object_type: str,
-        to_object_type: str,
-        association_type_id: int,
-        label: str,
-        inverse_label: str | None = None,
-    ) -> None:
-        """Change a label's display text (its name and type id stay).
-
-        :param from_object_type: the from object type.
-        :param to_object_type: the to object type.
-        :param association_type_id: the label's type id.
-        :param label: the new display label.
-        :param inverse_label: the new reverse display label, for a paired label.
-        """
-        self.client.update_label(
-            from_object_type=from_object_type,
-            to_object_type=to_object_type,
-            association_type_id=association_type_id,
-            label=label,
-            inverse_label=inverse_label,
-        )
-
-    def delete_label(self, *, from_object_type: str, to_object_type: str, association_type_id: int) -> None:
-        """Delete a label that no association uses.
-
-        :param from_object_type: the from object type.
-        :param to_object_type: the to object type.
-        :param association_type_id: the label's type id.
-        """
-        self.client.delete_label(
-            from_object_type=from_object_type,
-            to_object_type=to_object_type,
-            association_type_id=association_type_id,
-        )
-
-    # ------------------------------------------------------------------ limit configurations
-
-    def get_limit_configurations(
-        self, *, from_object_type: str | None = None, to_object_type: str | None = None
-    ) -> list[LimitConfiguration]:
-        """Read the association limits: of one object pair, or of all pairs when both are ``None``.
-
-        :param from_object_type: the from object type.
-        :param to_object_type: the to object type.
-        """
-        return self.client.get_limit_configurations(
-            from_object_type=from_object_type, to_object_type=to_object_type
-        )
-
-    def create_limit_configurations(
-        self, *, from_object_type: str, to_object_type: str, inputs: Sequence[LimitConfigurationInput]
-    ) -> BatchResult[LimitConfiguration]:
-        """Set association limits for an object pair.
-
-        :param from_object_type: the from object type.
-        :param to_object_type: the to object type.
-        :param inputs: the types and their maximum number of to-records.
-        """
-        return self.client.create_limit_configurations(
-            from_object_type=from_object_type, to_object_type=to_object_type, inputs=inputs
-        )
-
-    def update_limit_configurations(
-        self, *, from_object_type: str, to_object_type: str, inputs: Sequence[LimitConfigurationInput]
-    ) -> BatchResult[LimitConfiguration]:
-        """Change association limits for an object pair.
-
-        :param from_object_type: the from object type.
-        :param to_object_type: the to object type.
-        :param inputs: the types and their new maximum number of to-records.
-        """
-        return self.client.update_limit_configurations(
-            from_object_type=from_object_type, to_object_type=to_object_type, inputs=inputs
-        )
-
-    def purge_limit_configurations(
-        self, *, from_object_type: str, to_object_type: str, inputs: Sequence[AssociationSpec]
-    ) -> None:
-        """Remove association limits, so the system defaults apply again.
-
-        :param from_object_type: the from object type.
-        :param to_object_type: the to object type.
-        :param inputs: the types whose limits to remove.
-        """
-        self.client.purge_limit_configurations(
-            from_object_type=from_object_type, to_object_type=to_object_type, inputs=inputs
-        )
 
 
 from airflow_provider_hubassoc.hooks.async_associations import HubSpotAssociationsAsyncHook  # noqa: E402, F401

@@ -1,16 +1,17 @@
 """The async hook: HubSpot association reads over aiohttp, for triggers.
 
 It shares every rule with the sync client instead of restating it: URLs come from
-:mod:`~airflow_provider_hubassoc.client.paths`, answers are parsed and errors typed by
-:mod:`~airflow_provider_hubassoc.client.responses`, retries follow
-:mod:`~airflow_provider_hubassoc.client.retrypolicy` (429 other than ``DAILY``, 5xx and
-connection errors are retried with ``Retry-After`` honoured; ``DAILY``, 400, 401, 403, 404 are
-not), pacing uses :class:`~airflow_provider_hubassoc.client.ratelimit.RateLimiter` (awaited, not
-blocking), the connection is parsed by
-:func:`~airflow_provider_hubassoc.hooks.connection_config.parse_connection`, and OAuth access
-tokens come from the same :class:`~airflow_provider_hubassoc.client.auth.OAuthTokenProvider`
-(its blocking refresh runs in a worker thread, rarely: tokens are cached until shortly before
-expiry).
+:mod:`~airflow_provider_hubassoc.client.paths`; the retry loop is the sync transport's
+:class:`~airflow_provider_hubassoc.client.retrying.RetryPlan` (run with ``tenacity.AsyncRetrying``);
+answers are bounded, decoded and scrubbed by :mod:`~airflow_provider_hubassoc.client.wire` (a
+total deadline per attempt through ``aiohttp.ClientTimeout(total=...)``, the body cap, typed JSON
+errors); errors are typed by :func:`~airflow_provider_hubassoc.client.transport.failure_from_answer`;
+paging ends by :class:`~airflow_provider_hubassoc.client.paging.Pager`; pacing uses
+:class:`~airflow_provider_hubassoc.client.ratelimit.RateLimiter` (awaited, not blocking); the
+connection is parsed by :func:`~airflow_provider_hubassoc.hooks.connection_config.read_connection`,
+and OAuth access tokens come from the same
+:class:`~airflow_provider_hubassoc.client.auth.OAuthTokenProvider` (its blocking refresh runs in a
+worker thread, rarely: tokens are cached until shortly before expiry).
 
 Only reads are offered (every call is idempotent, so every transient failure may be retried).
 The connection is fetched with the async API (``get_async_connection``), never the sync one,
@@ -20,8 +21,8 @@ which can deadlock inside the triggerer's event loop.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any
 
@@ -31,23 +32,23 @@ from airflow.sdk import BaseHook
 from airflow.sdk.log import amask_secret
 
 from airflow_provider_hubassoc.client import bodies, paths
-from airflow_provider_hubassoc.client.auth import OAuthTokenProvider, TokenProvider, redact
+from airflow_provider_hubassoc.client.auth import OAuthTokenProvider, TokenProvider, provider_secrets, redact
 from airflow_provider_hubassoc.client.bodies import record_id
-from airflow_provider_hubassoc.client.errors import (
-    HubSpotConnectionError,
-    HubSpotError,
-    HubSpotTransientError,
-    HubSpotUnexpectedResponseError,
-)
+from airflow_provider_hubassoc.client.clock import Clock
+from airflow_provider_hubassoc.client.errors import HubSpotConnectionError, HubSpotError
 from airflow_provider_hubassoc.client.models import AssociatedRecord, AssociationType
+from airflow_provider_hubassoc.client.paging import Pager
 from airflow_provider_hubassoc.client.ratelimit import RateLimiter
-from airflow_provider_hubassoc.client.responses import (
-    error_from_response,
-    parse_association_types,
-    parse_associations_page,
-    retry_after_seconds,
+from airflow_provider_hubassoc.client.responses import parse_association_types, parse_associations_page
+from airflow_provider_hubassoc.client.retrying import RetryableFailure, RetryPlan
+from airflow_provider_hubassoc.client.transport import TransportResponse, failure_from_answer, scrub_error
+from airflow_provider_hubassoc.client.wire import (
+    READ_CHUNK_BYTES,
+    BodyReader,
+    body_or_text,
+    decode_json,
+    scrub_bytes,
 )
-from airflow_provider_hubassoc.client.retrypolicy import FailureKind, backoff_seconds, retryable_failure_kind
 from airflow_provider_hubassoc.hooks.connection_config import (
     HubSpotConnectionConfig,
     build_token_provider,
@@ -60,24 +61,15 @@ log = logging.getLogger(__name__)
 RecordId = str | int
 
 
-def _parse_body(raw: bytes) -> Any:
-    if not raw:
-        return None
-    text = raw.decode("utf-8", "replace")
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
+def _sleeper(clock: Clock | None) -> Callable[[float], Awaitable[None]]:
+    """Return how the hook waits: ``asyncio.sleep``, or an injected clock's (instant) sleep."""
+    if clock is None:
+        return asyncio.sleep
 
+    async def sleep(seconds: float) -> None:
+        clock.sleep(max(0.0, seconds))
 
-class _Transient(Exception):
-    """Internal: one failed attempt that may be retried."""
-
-    def __init__(self, error: HubSpotTransientError, kind: FailureKind, retry_after: float | None) -> None:
-        super().__init__(str(error))
-        self.error = error
-        self.kind = kind
-        self.retry_after = retry_after
+    return sleep
 
 
 class HubSpotAssociationsAsyncHook(BaseHook):
@@ -89,6 +81,8 @@ class HubSpotAssociationsAsyncHook(BaseHook):
     :param hubassoc_conn_id: the Airflow connection id.
     :param requests_per_10s: overrides the connection's ``requests_per_10s``.
     :param max_retries: overrides the connection's ``max_retries`` (retries per request).
+    :param clock: the clock for pacing and retry waits (a ``FakeClock`` in tests); by default the
+        event loop's ``asyncio.sleep`` and the system's monotonic time.
     """
 
     conn_name_attr = "hubassoc_conn_id"
@@ -102,6 +96,7 @@ class HubSpotAssociationsAsyncHook(BaseHook):
         *,
         requests_per_10s: int | None = None,
         max_retries: int | None = None,
+        clock: Clock | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -114,6 +109,8 @@ class HubSpotAssociationsAsyncHook(BaseHook):
         self._session: aiohttp.ClientSession | None = None
         self._last_token: str | None = None
         self._masked_tokens: set[str] = set()
+        self._clock = clock
+        self._sleep = _sleeper(clock)
 
     # ------------------------------------------------------------------ connection
 
@@ -138,7 +135,7 @@ class HubSpotAssociationsAsyncHook(BaseHook):
             await amask_secret(secret)
         self._config = config
         self._token_provider = build_token_provider(config, config.settings)
-        self._limiter = RateLimiter(requests_per_10s=config.settings.requests_per_10s)
+        self._limiter = RateLimiter(requests_per_10s=config.settings.requests_per_10s, clock=self._clock)
         return config
 
     async def _token(self) -> str:
@@ -172,9 +169,16 @@ class HubSpotAssociationsAsyncHook(BaseHook):
     async def _open(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             settings = (await self.get_config()).settings
+            # Bodies are decoded by wire.BodyReader (bounded per step, capped); no env proxy, no .netrc.
             self._session = aiohttp.ClientSession(
-                headers={"User-Agent": settings.user_agent, "Accept": "application/json"},
-                timeout=aiohttp.ClientTimeout(sock_connect=settings.timeout, sock_read=settings.timeout),
+                headers={
+                    "User-Agent": settings.user_agent,
+                    "Accept": "application/json",
+                    "Accept-Encoding": "gzip, deflate",
+                },
+                timeout=aiohttp.ClientTimeout(total=settings.timeout),
+                auto_decompress=False,
+                trust_env=False,
             )
         return self._session
 
@@ -191,40 +195,76 @@ class HubSpotAssociationsAsyncHook(BaseHook):
         assert limiter is not None
         while (delay := limiter.try_acquire()) is not None:
             log.debug("Rate limiter: waiting %.3f s before the next HubSpot request", delay)
-            await asyncio.sleep(delay)
+            await self._sleep(delay)
 
-    async def _attempt(self, path: str, params: dict[str, Any] | None) -> Any:
+    def _secrets(self) -> tuple[str, ...]:
+        known = provider_secrets(self._token_provider)
+        last = self._last_token
+        return (*known, last) if last and last not in known else known
+
+    async def _attempt(self, path: str, params: dict[str, Any] | None) -> TransportResponse:
         session = await self._open()
         config = await self.get_config()
         await self._pace()
         token = await self._token()
-        url = f"{config.settings.base_url}{path}"
+        what = f"GET {path}"
+        deadline = config.settings.timeout
         try:
             async with session.get(
-                url, params=params, headers={"Authorization": f"Bearer {token}"}, allow_redirects=False
+                f"{config.settings.base_url}{path}",
+                params=params,
+                headers={"Authorization": f"Bearer {token}"},
+                allow_redirects=False,
+                timeout=aiohttp.ClientTimeout(total=deadline),  # connect + headers + body
             ) as response:
-                raw = await response.read()
+                reader = BodyReader(response.headers, what=what)
+                async for chunk in response.content.iter_chunked(READ_CHUNK_BYTES):
+                    reader.feed(chunk)
+                content = reader.finish()
                 status = response.status
                 headers = response.headers
         except (aiohttp.ClientError, TimeoutError) as exc:
-            detail = redact(f"{type(exc).__name__}: {exc}", (token,))
-            lost = HubSpotConnectionError(f"GET {path} failed without an answer from HubSpot: {detail}")
-            raise _Transient(lost, "connection", None) from exc
+            why = (
+                f"no complete answer within {deadline:g} s"
+                if isinstance(exc, TimeoutError)
+                else f"{type(exc).__name__}: {exc}"
+            )
+            lost = HubSpotConnectionError(
+                f"{what} failed without an answer from HubSpot: {redact(why, self._secrets())}"
+            )
+            raise RetryableFailure(lost, kind="connection", certainly_not_processed=False) from exc
+        except HubSpotError as error:
+            raise scrub_error(error, self._secrets()) from None
         assert self._limiter is not None
         self._limiter.observe(headers)
-        body = _parse_body(raw)
-        log.debug("HubSpot GET %s -> %s", path, status)
+        content = scrub_bytes(content, self._secrets())
+        log.debug("HubSpot %s -> %s", what, status)
         if 200 <= status < 300:
-            return body
-        error = error_from_response(status, headers, body)
-        cleaned = redact(error.message, (token,))
-        if cleaned != error.message:
-            error.message = cleaned
-            error.args = (cleaned,)
-        kind = retryable_failure_kind(status, body)
-        if kind is None or not isinstance(error, HubSpotTransientError):
-            raise error
-        raise _Transient(error, kind, retry_after_seconds(headers))
+            try:
+                body = decode_json(content, what=what, status=status)
+            except HubSpotError as error:
+                raise scrub_error(error, self._secrets()) from None
+            return TransportResponse(status=status, headers=headers, body=body, request=what)
+        body = body_or_text(content, what=what, status=status)
+        raise failure_from_answer(status, headers, body, scrub=lambda e: scrub_error(e, self._secrets()))
+
+    async def get(self, path: str, params: dict[str, Any] | None = None) -> TransportResponse:
+        """``GET`` an API path with the sync client's retry definition (:class:`~.retrying.RetryPlan`).
+
+        :param path: an API path from :mod:`~airflow_provider_hubassoc.client.paths`.
+        :param params: query parameters.
+        :returns: the 2xx answer (``.parse(parser)`` names the request in a malformed-body error).
+        :raises HubSpotError: the typed error (permanent at once; transient after the retries).
+        """
+        config = await self.get_config()
+        provider = self._token_provider
+        plan = RetryPlan(
+            what=f"GET {path}",
+            max_retries=config.settings.max_retries,
+            limiter=self._limiter,
+            refresh=provider.invalidate if isinstance(provider, OAuthTokenProvider) else None,
+        )
+        return await plan.acall(lambda: self._attempt(path, params), sleep=self._sleep)
 
     async def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
         """``GET`` an API path, retrying transient failures as the sync client does.
@@ -234,46 +274,7 @@ class HubSpotAssociationsAsyncHook(BaseHook):
         :returns: the parsed JSON body of the 2xx answer.
         :raises HubSpotError: the typed error (permanent at once; transient after the retries).
         """
-        config = await self.get_config()
-        retries = config.settings.max_retries
-        refreshed = False
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                return await self._attempt(path, params)
-            except _Transient as failure:
-                if attempt > retries:
-                    error = failure.error
-                    raise type(error)(
-                        f"{error.message} (gave up after {attempt} attempt{'s' if attempt != 1 else ''})",
-                        status=error.status,
-                        category=error.category,
-                        correlation_id=error.correlation_id,
-                        context=error.context,
-                    ) from None
-                wait = backoff_seconds(failure.kind, attempt, failure.retry_after)
-                if failure.kind == "rate_limit":
-                    assert self._limiter is not None
-                    self._limiter.penalize(wait)
-                log.warning(
-                    "HubSpot GET %s failed (%s): %s; retry %s of %s in %.1f s",
-                    path,
-                    failure.error.status if failure.error.status is not None else failure.kind,
-                    failure.error.message,
-                    attempt,
-                    retries,
-                    wait,
-                )
-                await asyncio.sleep(wait)
-            except HubSpotError as error:
-                provider = self._token_provider
-                if error.status == 401 and isinstance(provider, OAuthTokenProvider) and not refreshed:
-                    # An access token revoked or expired early: one fresh token, one more try.
-                    refreshed = True
-                    provider.invalidate()
-                    continue
-                raise
+        return (await self.get(path, params)).body
 
     async def get_associations(
         self, *, from_object_type: str, object_id: RecordId, to_object_type: str, limit: int = 500
@@ -290,19 +291,15 @@ class HubSpotAssociationsAsyncHook(BaseHook):
             version, from_object_type, record_id(object_id, what="object_id"), to_object_type
         )
         params: dict[str, Any] = {"limit": bodies.page_limit(limit)}
+        pager = Pager(what=f"GET {path}", page_size=params["limit"])
         records: list[AssociatedRecord] = []
-        seen: set[str] = set()
         while True:
-            page = parse_associations_page(await self.get_json(path, params))
+            page = (await self.get(path, params)).parse(parse_associations_page)
             records.extend(page.records)
-            if page.after is None:
+            after = pager.follow(page.after)
+            if after is None:
                 return records
-            if page.after in seen:
-                raise HubSpotUnexpectedResponseError(
-                    f"HubSpot repeated the paging cursor {page.after!r} for {path}; stopping to avoid a loop"
-                )
-            seen.add(page.after)
-            params = {**params, "after": page.after}
+            params = {**params, "after": after}
 
     async def list_labels(self, *, from_object_type: str, to_object_type: str) -> list[AssociationType]:
         """List the association types (labels) of one direction.
@@ -312,7 +309,7 @@ class HubSpotAssociationsAsyncHook(BaseHook):
         """
         version = (await self.get_config()).settings.api_version
         path = paths.labels_path(version, from_object_type, to_object_type)
-        return parse_association_types(await self.get_json(path))
+        return (await self.get(path)).parse(parse_association_types)
 
     def __repr__(self) -> str:
         return f"HubSpotAssociationsAsyncHook(hubassoc_conn_id={self.hubassoc_conn_id!r})"

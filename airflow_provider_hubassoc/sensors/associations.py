@@ -179,12 +179,12 @@ class HubSpotAssociationSensor(BaseSensorOperator):
         resolver = self._label_resolver
         if resolver is None and condition.needs_label_definitions:
             definitions = list_labels_or_config_error(
-                self.hook,
+                self.hook.client,
                 from_object_type=condition.from_object_type,
                 to_object_type=condition.to_object_type,
             )
             resolver = self._label_resolver = make_resolver(condition, definitions)
-        records = self.hook.get_associations(
+        records = self.hook.client.get_associations(
             from_object_type=condition.from_object_type,
             object_id=condition.from_object_id,
             to_object_type=condition.to_object_type,

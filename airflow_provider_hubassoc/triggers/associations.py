@@ -11,7 +11,7 @@ from typing import Any
 from airflow.sdk.exceptions import AirflowNotFoundException
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from airflow_provider_hubassoc.client.errors import HubSpotError
+from airflow_provider_hubassoc.client.errors import HubSpotError, cap_text
 from airflow_provider_hubassoc.hooks.async_associations import HubSpotAssociationsAsyncHook
 from airflow_provider_hubassoc.sync.conditions import (
     AssociationCondition,
@@ -225,7 +225,7 @@ class HubSpotAssociationTrigger(BaseTrigger):
     def _error(self, exc: BaseException, *, permanent: bool = True) -> dict[str, Any]:
         return {
             "status": "error",
-            "message": str(exc) or type(exc).__name__,
+            "message": cap_text(str(exc)) or type(exc).__name__,
             "error_type": type(exc).__name__,
             "permanent": permanent,
         }

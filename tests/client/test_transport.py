@@ -307,7 +307,7 @@ def test_only_allowed_headers_are_sent(rsps: responses.RequestsMock, clock: Fake
     assert headers["User-Agent"] == "my-agent/1.0"
     assert headers["Accept"] == "application/json"
     assert headers["Content-Type"] == "application/json"
-    assert rsps.calls[0].request.req_kwargs["timeout"] == 12.5
+    assert rsps.calls[0].request.req_kwargs["timeout"] == (12.5, 12.5)
 
 
 def test_unexpected_2xx_is_accepted_with_a_warning(

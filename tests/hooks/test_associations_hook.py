@@ -13,6 +13,8 @@ from airflow.sdk import Connection
 
 from airflow_provider_hubassoc.hooks import associations as hook_module
 from airflow_provider_hubassoc.hooks.associations import HubSpotAssociationsHook
+from tests.client.test_hostile_answers import trickle_body
+from tests.hostile import connection_env, hostile_server
 
 TOKEN = "pat-na1-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
 CLIENT_SECRET = "oauth-client-secret-xyz"
@@ -70,8 +72,8 @@ def test_connection_looked_up_once_and_one_client(token_connection: None) -> Non
     with mock.patch.object(
         HubSpotAssociationsHook, "get_connection", wraps=hook.get_connection
     ) as get_connection:
-        hook.list_labels(from_object_type="contacts", to_object_type="companies")
-        hook.list_labels(from_object_type="contacts", to_object_type="companies")
+        hook.client.list_labels(from_object_type="contacts", to_object_type="companies")
+        hook.client.list_labels(from_object_type="contacts", to_object_type="companies")
     assert get_connection.call_count == 1
     assert hook.get_conn() is hook.get_client()
 
@@ -79,7 +81,7 @@ def test_connection_looked_up_once_and_one_client(token_connection: None) -> Non
 @responses.activate
 def test_extras_are_never_sent_as_headers(token_connection: None) -> None:
     responses.get(LABELS_URL, json=LABELS_BODY)
-    HubSpotAssociationsHook().list_labels(from_object_type="contacts", to_object_type="companies")
+    HubSpotAssociationsHook().client.list_labels(from_object_type="contacts", to_object_type="companies")
     headers = {name.lower(): value for name, value in responses.calls[0].request.headers.items()}
     assert headers["authorization"] == f"Bearer {TOKEN}"
     for extra_key in ("portal_id", "requests_per_10s", "max_retries", "auth_type"):
@@ -102,7 +104,7 @@ def test_oauth_tokens_are_masked_and_used(oauth_connection: None) -> None:
     responses.get(LABELS_URL, json=LABELS_BODY)
     with mock.patch.object(hook_module, "mask_secret") as mask_secret:
         hook = HubSpotAssociationsHook()
-        hook.list_labels(from_object_type="contacts", to_object_type="companies")
+        hook.client.list_labels(from_object_type="contacts", to_object_type="companies")
     masked = {call.args[0] for call in mask_secret.call_args_list}
     assert {CLIENT_SECRET, REFRESH_TOKEN, ACCESS_TOKEN} <= masked
     assert responses.calls[1].request.headers["Authorization"] == f"Bearer {ACCESS_TOKEN}"
@@ -213,3 +215,18 @@ def test_test_connection_missing_token(monkeypatch: pytest.MonkeyPatch) -> None:
     ok, message = HubSpotAssociationsHook().test_connection()
     assert ok is False
     assert "Private App Access Token" in message
+
+
+def test_test_connection_is_bounded_by_a_total_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    with hostile_server(trickle_body) as server:
+        monkeypatch.setenv("AIRFLOW_CONN_HUBASSOC_DEFAULT", connection_env(server.url, timeout=0.5))
+        ok, message = HubSpotAssociationsHook().test_connection()
+    assert not ok
+    assert "deadline of 0.5 s" in message
+    assert len(server.requests) == 1
+
+
+def test_hook_adds_only_what_airflow_needs() -> None:
+    # HubSpot's operations are called on hook.client; the hook restates none of their signatures.
+    for operation in ("batch_read", "batch_create", "get_associations", "list_labels", "create_label"):
+        assert not hasattr(HubSpotAssociationsHook, operation)

@@ -11,6 +11,7 @@ import pytest
 from airflow.sdk import BaseHook
 from airflow.sdk.log import redact
 
+from airflow_provider_hubassoc.client import FakeClock
 from airflow_provider_hubassoc.client.errors import (
     HubSpotAuthenticationError,
     HubSpotConfigurationError,
@@ -105,22 +106,26 @@ async def test_429_is_retried_after_retry_after(
 ) -> None:
     point_connection(monkeypatch, emulator, max_retries=2)
     configure(emulator, faults="429=0.5", fault_seed=seed_with_first_draws(low=True, high=False))
-    async with HubSpotAssociationsAsyncHook() as hook:
+    clock = FakeClock()
+    async with HubSpotAssociationsAsyncHook(clock=clock) as hook:
         records = await hook.get_associations(
             from_object_type="contacts", object_id=2, to_object_type="companies"
         )
     assert [r.to_object_id for r in records] == ["20"]
+    assert clock.sleeps  # the retry waited on the injected clock, not the real one
     assert page_requests(emulator) == {"429": 1, "200": 1}
 
 
 async def test_5xx_is_retried(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
     point_connection(monkeypatch, emulator, max_retries=2)
     configure(emulator, faults="503=0.5", fault_seed=seed_with_first_draws(low=True, high=False))
-    async with HubSpotAssociationsAsyncHook() as hook:
+    clock = FakeClock()
+    async with HubSpotAssociationsAsyncHook(clock=clock) as hook:
         records = await hook.get_associations(
             from_object_type="contacts", object_id=2, to_object_type="companies"
         )
     assert len(records) == 1
+    assert clock.sleeps  # the retry waited on the injected clock, not the real one
     assert page_requests(emulator) == {"503": 1, "200": 1}
 
 

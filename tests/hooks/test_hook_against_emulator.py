@@ -63,7 +63,7 @@ def type_ids(records, to_id: str) -> set[int]:
 
 
 def test_single_record_operations(hook: HubSpotAssociationsHook) -> None:
-    created = hook.associate(
+    created = hook.client.associate(
         from_object_type="contacts",
         from_object_id=101,
         to_object_type="companies",
@@ -71,36 +71,44 @@ def test_single_record_operations(hook: HubSpotAssociationsHook) -> None:
         types=[UNLABELED],
     )
     assert (created.from_object_id, created.to_object_id) == ("101", "201")
-    defaults = hook.associate_default(
+    defaults = hook.client.associate_default(
         from_object_type="contacts", from_object_id="101", to_object_type="companies", to_object_id="202"
     )
     assert {(d.from_id, d.to_id) for d in defaults} >= {("101", "202")}
-    records = hook.get_associations(from_object_type="contacts", object_id="101", to_object_type="companies")
+    records = hook.client.get_associations(
+        from_object_type="contacts", object_id="101", to_object_type="companies"
+    )
     assert {r.to_object_id for r in records} == {"201", "202"}
     assert type_ids(records, "201") == {279, 1}, "the first company becomes Primary"
-    reverse = hook.get_associations(from_object_type="companies", object_id="201", to_object_type="contacts")
+    reverse = hook.client.get_associations(
+        from_object_type="companies", object_id="201", to_object_type="contacts"
+    )
     assert type_ids(reverse, "101") == {280, 2}
-    hook.remove_association(
+    hook.client.remove_association(
         from_object_type="contacts", from_object_id="101", to_object_type="companies", to_object_id="202"
     )
-    records = hook.get_associations(from_object_type="contacts", object_id="101", to_object_type="companies")
+    records = hook.client.get_associations(
+        from_object_type="contacts", object_id="101", to_object_type="companies"
+    )
     assert {r.to_object_id for r in records} == {"201"}
 
 
 def test_get_associations_follows_every_page(hook: HubSpotAssociationsHook) -> None:
-    hook.batch_associate_default(
+    hook.client.batch_associate_default(
         from_object_type="companies", to_object_type="contacts", pairs=[("201", c) for c in CONTACTS]
     )
-    records = hook.get_associations(from_object_type="companies", object_id="201", to_object_type="contacts")
+    records = hook.client.get_associations(
+        from_object_type="companies", object_id="201", to_object_type="contacts"
+    )
     assert sorted(r.to_object_id for r in records) == sorted(CONTACTS)  # page size 7: 5 pages
 
 
 def test_batch_operations(hook: HubSpotAssociationsHook) -> None:
-    labels = hook.create_label(
+    labels = hook.client.create_label(
         from_object_type="contacts", to_object_type="companies", name="consultant", label="Consultant"
     )
     consultant = next(t for t in labels if t.label == "Consultant")
-    result = hook.batch_create(
+    result = hook.client.batch_create(
         from_object_type="contacts",
         to_object_type="companies",
         inputs=[
@@ -111,31 +119,33 @@ def test_batch_operations(hook: HubSpotAssociationsHook) -> None:
     assert len(result.results) == len(CONTACTS)
     (error,) = result.errors
     assert error.input_indexes == (len(CONTACTS),)
-    default = hook.batch_associate_default(
+    default = hook.client.batch_associate_default(
         from_object_type="contacts", to_object_type="companies", pairs=[(c, "202") for c in CONTACTS[:5]]
     )
     assert not default.errors
-    read = hook.batch_read(
+    read = hook.client.batch_read(
         from_object_type="contacts", to_object_type="companies", object_ids=[*CONTACTS, "999"]
     )
     assert not read.errors or all("999" in str(e.context) for e in read.errors)
     assert type_ids(read.associations["101"], "201") == {279, 1, consultant.type_id}
     assert {r.to_object_id for r in read.associations["102"]} == {"201", "202"}
-    hook.batch_archive_labels(
+    hook.client.batch_archive_labels(
         from_object_type="contacts",
         to_object_type="companies",
         inputs=[AssociationInput(from_id="101", to_id="201", types=(consultant.spec,))],
     )
-    hook.batch_archive(
+    hook.client.batch_archive(
         from_object_type="contacts", to_object_type="companies", pairs=[("102", "201"), ("102", "202")]
     )
-    read = hook.batch_read(from_object_type="contacts", to_object_type="companies", object_ids=["101", "102"])
+    read = hook.client.batch_read(
+        from_object_type="contacts", to_object_type="companies", object_ids=["101", "102"]
+    )
     assert type_ids(read.associations["101"], "201") == {279, 1}
     assert read.associations.get("102", []) == []
 
 
 def test_label_lifecycle(hook: HubSpotAssociationsHook) -> None:
-    created = hook.create_label(
+    created = hook.client.create_label(
         from_object_type="contacts",
         to_object_type="contacts",
         name="manager_employee",
@@ -144,37 +154,39 @@ def test_label_lifecycle(hook: HubSpotAssociationsHook) -> None:
     )
     assert {t.label for t in created} == {"Manager", "Employee"}
     manager = next(t for t in created if t.label == "Manager")
-    hook.update_label(
+    hook.client.update_label(
         from_object_type="contacts",
         to_object_type="contacts",
         association_type_id=manager.type_id,
         label="Line manager",
         inverse_label="Report",
     )
-    listed = hook.list_labels(from_object_type="contacts", to_object_type="contacts")
+    listed = hook.client.list_labels(from_object_type="contacts", to_object_type="contacts")
     assert "Line manager" in {t.label for t in listed}
-    hook.delete_label(
+    hook.client.delete_label(
         from_object_type="contacts", to_object_type="contacts", association_type_id=manager.type_id
     )
-    listed = hook.list_labels(from_object_type="contacts", to_object_type="contacts")
+    listed = hook.client.list_labels(from_object_type="contacts", to_object_type="contacts")
     assert manager.type_id not in {t.type_id for t in listed}
     for number in range(10):
-        hook.create_label(
+        hook.client.create_label(
             from_object_type="contacts", to_object_type="deals", name=f"label_{number}", label=f"L{number}"
         )
     with pytest.raises(HubSpotValidationError):  # HubSpot's rule, checked by the server: 10 per pair
-        hook.create_label(from_object_type="contacts", to_object_type="deals", name="label_10", label="L10")
+        hook.client.create_label(
+            from_object_type="contacts", to_object_type="deals", name="label_10", label="L10"
+        )
 
 
 def test_limit_configurations(hook: HubSpotAssociationsHook) -> None:
     deal_contact = LimitConfigurationInput(
         category=AssociationCategory.HUBSPOT_DEFINED, type_id=3, max_to_object_ids=5
     )
-    created = hook.create_limit_configurations(
+    created = hook.client.create_limit_configurations(
         from_object_type="deals", to_object_type="contacts", inputs=[deal_contact]
     )
     assert [(c.type_id, c.max_to_object_ids) for c in created.results] == [(3, 5)]
-    updated = hook.update_limit_configurations(
+    updated = hook.client.update_limit_configurations(
         from_object_type="deals",
         to_object_type="contacts",
         inputs=[
@@ -184,19 +196,19 @@ def test_limit_configurations(hook: HubSpotAssociationsHook) -> None:
         ],
     )
     assert [(c.type_id, c.max_to_object_ids) for c in updated.results] == [(3, 4)]
-    pair = hook.get_limit_configurations(from_object_type="deals", to_object_type="contacts")
+    pair = hook.client.get_limit_configurations(from_object_type="deals", to_object_type="contacts")
     assert [(c.type_id, c.max_to_object_ids) for c in pair] == [(3, 4)]
-    assert any(c.type_id == 3 for c in hook.get_limit_configurations())
-    hook.purge_limit_configurations(
+    assert any(c.type_id == 3 for c in hook.client.get_limit_configurations())
+    hook.client.purge_limit_configurations(
         from_object_type="deals",
         to_object_type="contacts",
         inputs=[AssociationSpec(AssociationCategory.HUBSPOT_DEFINED, 3)],
     )
-    assert hook.get_limit_configurations(from_object_type="deals", to_object_type="contacts") == []
+    assert hook.client.get_limit_configurations(from_object_type="deals", to_object_type="contacts") == []
 
 
 def test_high_usage_report(hook: HubSpotAssociationsHook) -> None:
-    report = hook.request_high_usage_report(user_id=12345)
+    report = hook.client.request_high_usage_report(user_id=12345)
     assert report.user_id == 12345
 
 
@@ -208,7 +220,7 @@ def test_wrong_token_is_an_authentication_error(monkeypatch: pytest.MonkeyPatch)
         )
         hook = HubSpotAssociationsHook()
         with pytest.raises(HubSpotAuthenticationError) as excinfo:
-            hook.list_labels(from_object_type="contacts", to_object_type="companies")
+            hook.client.list_labels(from_object_type="contacts", to_object_type="companies")
         assert "wrong-token" not in str(excinfo.value)
         ok, message = hook.test_connection()
         assert not ok
@@ -228,10 +240,10 @@ def test_daily_limit_stops_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
             json.dumps({"conn_type": "hubassoc", "host": server.url, "password": TOKEN}),
         )
         hook = HubSpotAssociationsHook()
-        hook.list_labels(from_object_type="contacts", to_object_type="companies")
-        hook.list_labels(from_object_type="contacts", to_object_type="companies")
+        hook.client.list_labels(from_object_type="contacts", to_object_type="companies")
+        hook.client.list_labels(from_object_type="contacts", to_object_type="companies")
         with pytest.raises(HubSpotDailyLimitError):
-            hook.list_labels(from_object_type="contacts", to_object_type="companies")
+            hook.client.list_labels(from_object_type="contacts", to_object_type="companies")
         assert hook.client.stats.requests == 3
 
 
@@ -239,7 +251,7 @@ def test_one_tcp_connection_per_hook(hook: HubSpotAssociationsHook) -> None:
     import requests
 
     for _ in range(25):
-        hook.list_labels(from_object_type="contacts", to_object_type="companies")
+        hook.client.list_labels(from_object_type="contacts", to_object_type="companies")
     stats = requests.get(hook.server.url + "/_emulator/stats", timeout=5).json()  # type: ignore[attr-defined]
     assert stats["connections"] == 1
 
@@ -268,7 +280,7 @@ def test_oauth_exchange_shares_the_one_connection(monkeypatch: pytest.MonkeyPatc
         )
         hook = HubSpotAssociationsHook()
         for _ in range(5):
-            hook.list_labels(from_object_type="contacts", to_object_type="companies")
+            hook.client.list_labels(from_object_type="contacts", to_object_type="companies")
         hook.close()
         stats = requests.get(server.url + "/_emulator/stats", timeout=5).json()
     assert stats["by_endpoint"]["oauth"] == {"200": 1}, "one token exchange, then the cached token"

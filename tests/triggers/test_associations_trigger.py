@@ -11,9 +11,12 @@ import pytest
 from airflow.sdk.serde import deserialize, serialize
 from airflow.triggers.base import TriggerEvent
 
+from airflow_provider_hubassoc.client.paging import max_pages
 from airflow_provider_hubassoc.emulator import EmulatorServer
 from airflow_provider_hubassoc.hooks import async_associations
 from airflow_provider_hubassoc.triggers.associations import HubSpotAssociationTrigger
+from tests.client.test_hostile_answers import endless_pages
+from tests.hostile import connection_env, hostile_server
 from tests.sensors.support import associate, configure, dissociate, point_connection, reads_of_associations
 
 CLASSPATH = "airflow_provider_hubassoc.triggers.associations.HubSpotAssociationTrigger"
@@ -171,3 +174,15 @@ async def test_one_client_session_per_run(emulator: EmulatorServer, monkeypatch:
     assert reads_of_associations(emulator) >= 4  # several polls (2 pages each) ...
     assert len(opened) == 1  # ... through one session
     assert opened[0].closed
+
+
+async def test_endless_paging_is_an_error_event_not_a_hang(monkeypatch: pytest.MonkeyPatch) -> None:
+    with hostile_server(endless_pages) as server:
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_HUBASSOC_DEFAULT",
+            connection_env(server.url, max_retries=0, requests_per_10s=10_000, timeout=2),
+        )
+        (event,) = await events_of(trigger(to_object_id="13"))
+    assert event.payload["status"] == "error"
+    assert event.payload["error_type"] == "HubSpotPagingError"
+    assert len(server.requests) == max_pages(500)
