@@ -47,7 +47,8 @@ from airflow_provider_hubassoc.client.responses import (
     parse_limit_configurations,
 )
 from airflow_provider_hubassoc.client.settings import ClientSettings
-from airflow_provider_hubassoc.client.transport import HubSpotTransport, TransportStats
+from airflow_provider_hubassoc.client.transport import HubSpotTransport, TransportResponse, TransportStats
+from airflow_provider_hubassoc.client.versions import success_statuses
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +73,22 @@ def _input_refs(offset: int, inputs: Sequence[AssociationInput]) -> list[InputRe
 
 def _pairs(pairs: Sequence[tuple[RecordId, RecordId]]) -> list[tuple[str, str]]:
     return [(record_id(f, what="from id"), record_id(t, what="to id")) for f, t in pairs]
+
+
+def _merge_envelope(
+    merged: BatchResult[object], response: TransportResponse, refs: Sequence[InputRef]
+) -> None:
+    """Add what a delete-style answer says to ``merged``.
+
+    v4 answers 204 without a body; the date versions answer 200 with a batch envelope whose
+    ``errors`` name the rows HubSpot refused. A body is read whenever there is one, so a refusal is
+    never counted as done.
+    """
+    if response.body is None or response.status == 204:
+        return
+    results, errors = batch_envelope(response.body)
+    merged.results.extend(results)
+    merged.errors.extend(map_batch_errors(errors, refs))
 
 
 class HubSpotAssociationsClient:
@@ -290,7 +307,10 @@ class HubSpotAssociationsClient:
             seen_cursors: dict[str, set[str]] = {}
             while pending:
                 response = self.transport.request(
-                    "POST", path, json=bodies.batch_read_body(pending.items()), expected=(200, 207)
+                    "POST",
+                    path,
+                    json=bodies.batch_read_body(pending.items()),
+                    expected=success_statuses(self._version, "batch_read"),
                 )
                 page = parse_batch_read_page(response.body)
                 for from_id, records in page.records.items():
@@ -332,7 +352,10 @@ class HubSpotAssociationsClient:
         merged: BatchResult[LabelsBetweenObjectPair] = BatchResult()
         for offset, chunk in bodies.chunked(inputs, bodies.BATCH_CREATE_MAX_INPUTS):
             response = self.transport.request(
-                "POST", path, json=bodies.batch_create_body(chunk), expected=(201, 200, 207)
+                "POST",
+                path,
+                json=bodies.batch_create_body(chunk),
+                expected=success_statuses(self._version, "batch_create"),
             )
             results, errors = batch_envelope(response.body)
             merged.results.extend(parse_batch_rows(results, parse_labels_between_pair))
@@ -365,21 +388,32 @@ class HubSpotAssociationsClient:
 
     def batch_archive(
         self, *, from_object_type: str, to_object_type: str, pairs: Sequence[tuple[RecordId, RecordId]]
-    ) -> None:
+    ) -> BatchResult[object]:
         """Remove every association between each pair (grouped by from-id; 1,000 pairs per request).
 
         :param from_object_type: the from-object type.
         :param to_object_type: the to-object type.
         :param pairs: ``(from_id, to_id)`` pairs.
+        :returns: per-row errors mapped to indexes in ``pairs`` (the date versions answer a batch
+            envelope that can refuse pairs; v4 answers 204, so there it is always empty), and the
+            envelope's raw ``results``.
         """
         normalized = _pairs(pairs)
         path = paths.batch_path(self._version, from_object_type, to_object_type, "archive")
-        for _, chunk in bodies.chunked(normalized, bodies.BATCH_ARCHIVE_MAX_PAIRS):
-            self.transport.request("POST", path, json=bodies.batch_archive_body(chunk), expected=(204, 200))
+        merged: BatchResult[object] = BatchResult()
+        for offset, chunk in bodies.chunked(normalized, bodies.BATCH_ARCHIVE_MAX_PAIRS):
+            response = self.transport.request(
+                "POST",
+                path,
+                json=bodies.batch_archive_body(chunk),
+                expected=success_statuses(self._version, "batch_archive"),
+            )
+            _merge_envelope(merged, response, _pair_refs(offset, chunk))
+        return merged
 
     def batch_archive_labels(
         self, *, from_object_type: str, to_object_type: str, inputs: Sequence[AssociationInput]
-    ) -> None:
+    ) -> BatchResult[object]:
         """Remove specific association types from pairs (chunks of 1,000).
 
         Removing the unlabeled type removes every association of the pair.
@@ -387,12 +421,20 @@ class HubSpotAssociationsClient:
         :param from_object_type: the from-object type.
         :param to_object_type: the to-object type.
         :param inputs: the pairs and the types to remove.
+        :returns: per-row errors mapped to indexes in ``inputs`` (empty in v4, whose answer is a
+            204), and the envelope's raw ``results``.
         """
         path = paths.batch_path(self._version, from_object_type, to_object_type, "labels/archive")
-        for _, chunk in bodies.chunked(inputs, bodies.BATCH_LABELS_ARCHIVE_MAX_INPUTS):
-            self.transport.request(
-                "POST", path, json=bodies.batch_labels_archive_body(chunk), expected=(204, 200)
+        merged: BatchResult[object] = BatchResult()
+        for offset, chunk in bodies.chunked(inputs, bodies.BATCH_LABELS_ARCHIVE_MAX_INPUTS):
+            response = self.transport.request(
+                "POST",
+                path,
+                json=bodies.batch_labels_archive_body(chunk),
+                expected=success_statuses(self._version, "batch_labels_archive"),
             )
+            _merge_envelope(merged, response, _input_refs(offset, chunk))
+        return merged
 
     def request_high_usage_report(self, *, user_id: int) -> HighUsageReport:
         """Ask HubSpot to email a user the records near their association limits.
@@ -528,7 +570,11 @@ class HubSpotAssociationsClient:
         :returns: the created limits and per-row errors (mapped by type id).
         """
         return self._limit_configuration_batch(
-            "create", from_object_type, to_object_type, inputs, expected=(201, 200, 207)
+            "create",
+            from_object_type,
+            to_object_type,
+            inputs,
+            expected=success_statuses(self._version, "limit_create"),
         )
 
     def update_limit_configurations(
@@ -542,20 +588,35 @@ class HubSpotAssociationsClient:
         :returns: the updated limits and per-row errors (mapped by type id).
         """
         return self._limit_configuration_batch(
-            "update", from_object_type, to_object_type, inputs, expected=(200, 207)
+            "update",
+            from_object_type,
+            to_object_type,
+            inputs,
+            expected=success_statuses(self._version, "limit_update"),
         )
 
     def purge_limit_configurations(
         self, *, from_object_type: str, to_object_type: str, inputs: Sequence[AssociationSpec]
-    ) -> None:
+    ) -> BatchResult[object]:
         """Remove user-set limits, so the types revert to HubSpot's default limits.
 
         :param from_object_type: the from-object type.
         :param to_object_type: the to-object type.
         :param inputs: the types whose limits to remove.
+        :returns: per-row errors mapped to indexes in ``inputs`` by type id (empty in v4, whose
+            answer is a 204), and the envelope's raw ``results``.
         """
         path = paths.limit_configurations_batch_path(self._version, from_object_type, to_object_type, "purge")
-        for _, chunk in bodies.chunked(inputs, bodies.LIMIT_CONFIGURATION_MAX_INPUTS):
-            self.transport.request(
-                "POST", path, json=bodies.purge_limit_configurations_body(chunk), expected=(204, 200)
+        merged: BatchResult[object] = BatchResult()
+        for offset, chunk in bodies.chunked(inputs, bodies.LIMIT_CONFIGURATION_MAX_INPUTS):
+            response = self.transport.request(
+                "POST",
+                path,
+                json=bodies.purge_limit_configurations_body(chunk),
+                expected=success_statuses(self._version, "limit_purge"),
             )
+            refs = [
+                InputRef(index=offset + i, type_ids=frozenset({item.type_id})) for i, item in enumerate(chunk)
+            ]
+            _merge_envelope(merged, response, refs)
+        return merged

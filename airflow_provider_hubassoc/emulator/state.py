@@ -154,8 +154,31 @@ def parse_record_id(value: Any) -> int:
     raise EmulatorError(400, f"Invalid object id: {value!r}", "VALIDATION_ERROR")
 
 
+def parse_body_id(value: Any, where: str = "id") -> int:
+    """Parse a record id from a request body, where the spec types it as a JSON string.
+
+    Every spec version types ``PublicObjectId.id`` as ``string``; HubSpot refuses a JSON number there
+    with a 400 (``PublicApiSpecs/CRM/Associations/Rollouts/130902/<version>/associations.json``).
+
+    :param value: The raw JSON value.
+    :param where: The field, quoted in the error.
+    :raises EmulatorError: 400 when it is not a string of digits.
+    """
+    if type(value) is str and value.isdigit():
+        return int(value)
+    raise EmulatorError(
+        400,
+        f"Invalid input JSON: {where} must be a string of digits, got {value!r}.",
+        "VALIDATION_ERROR",
+        context={where: [str(value)]},
+    )
+
+
 def parse_specs(raw: Any) -> list[TypeSpec]:
     """Parse a list of ``AssociationSpec`` (``associationCategory``/``associationTypeId``).
+
+    Both fields are required, the category a string and the type id a JSON integer, in every version
+    (``AssociationSpec`` in ``.../130902/<version>/associations.json``); anything else is a 400.
 
     :param raw: The JSON value.
     :raises EmulatorError: 400 when malformed.
@@ -168,10 +191,12 @@ def parse_specs(raw: Any) -> list[TypeSpec]:
             raise EmulatorError(400, "Each AssociationSpec must be an object.")
         category = item.get("associationCategory")
         type_id = item.get("associationTypeId")
-        if isinstance(type_id, str) and type_id.isdigit():
-            type_id = int(type_id)
-        if type(type_id) is not int or (category is not None and not isinstance(category, str)):
-            raise EmulatorError(400, f"Invalid AssociationSpec: {item!r}")
+        if type(type_id) is not int or not isinstance(category, str):
+            raise EmulatorError(
+                400,
+                "Invalid AssociationSpec: associationCategory (a string) and associationTypeId (an "
+                f"integer) are required, got {item!r}.",
+            )
         out.append((category, type_id))
     return out
 
@@ -464,8 +489,8 @@ class Portal:
         out: list[tuple[int, int, list[str]] | EmulatorError] = []
         for raw_a, raw_b, raw_types in rows:
             try:
-                a = int(raw_a) if type(raw_a) is str and raw_a.isdigit() else parse_record_id(raw_a)
-                b = int(raw_b) if type(raw_b) is str and raw_b.isdigit() else parse_record_id(raw_b)
+                a = int(raw_a) if type(raw_a) is str and raw_a.isdigit() else parse_body_id(raw_a, "from.id")
+                b = int(raw_b) if type(raw_b) is str and raw_b.isdigit() else parse_body_id(raw_b, "to.id")
                 key = _spec_key(raw_types)
                 hit = cache.get(key) if key is not None else None
                 if hit is None:

@@ -668,7 +668,9 @@ def test_context_manager_stats_and_repr(rsps: responses.RequestsMock, clock: Fak
 
     rsps.add(responses.GET, f"{BASE_URL}/crm/v4/associations/contacts/companies/labels", json={"results": []})
     with HubSpotAssociationsClient(
-        settings=ClientSettings(), token_provider=StaticTokenProvider(token=TOKEN), clock=clock
+        settings=ClientSettings(api_version="v4"),
+        token_provider=StaticTokenProvider(token=TOKEN),
+        clock=clock,
     ) as client:
         client.list_labels(from_object_type="contacts", to_object_type="companies")
         assert client.stats.requests == 1

@@ -8,7 +8,7 @@ from airflow_provider_hubassoc.client import ClientSettings, HubSpotConfiguratio
 def test_defaults() -> None:
     settings = ClientSettings()
     assert settings.base_url == "https://api.hubapi.com"
-    assert settings.api_version == "v4"
+    assert settings.api_version == "2026-03"  # the first generally available date version
     assert settings.requests_per_10s == 100
     assert settings.timeout == 30.0
     assert settings.max_retries == 5

@@ -46,7 +46,7 @@ def test_emulator_routes_need_no_token(emulator: EmulatorServer) -> None:
 
 
 def test_ten_secondly_limit_headers_and_429(api: Api, emulator: EmulatorServer) -> None:
-    emulator.runtime.reconfigure({"requests_per_10s": 3})
+    emulator.runtime.reconfigure({"requests_per_10s": 3, "retry_after": True})
     remaining = []
     for _ in range(3):
         resp = api.get(PATH)
@@ -74,7 +74,7 @@ def test_ten_secondly_limit_headers_and_429(api: Api, emulator: EmulatorServer) 
 
 
 def test_rolling_window_frees_up(emulator_factory: Callable[..., EmulatorServer]) -> None:
-    server = emulator_factory(requests_per_10s=2)
+    server = emulator_factory(requests_per_10s=2, retry_after=True)
     api = Api(server.url)
     clock = [1000.0]
     server.runtime.limiter.clock = lambda: clock[0]
@@ -89,8 +89,10 @@ def test_rolling_window_frees_up(emulator_factory: Callable[..., EmulatorServer]
     assert resp.headers["Retry-After"] == "6"  # the 1006 request leaves the window at 1016
 
 
-def test_429_without_retry_after(api: Api, emulator: EmulatorServer) -> None:
-    emulator.runtime.reconfigure({"requests_per_10s": 1, "retry_after": False})
+def test_429_without_retry_after_by_default(emulator_factory: Callable[..., EmulatorServer]) -> None:
+    # HubSpot documents no Retry-After on 429: the emulator sends none unless asked to.
+    server = emulator_factory(requests_per_10s=1)
+    api = Api(server.url)
     assert api.get(PATH).status_code == 200
     resp = api.get(PATH)
     assert resp.status_code == 429
@@ -99,11 +101,12 @@ def test_429_without_retry_after(api: Api, emulator: EmulatorServer) -> None:
 
 
 def test_daily_limit(api: Api, emulator: EmulatorServer) -> None:
-    emulator.runtime.reconfigure({"daily_limit": 2})
+    emulator.runtime.reconfigure({"daily_limit": 2, "retry_after": True})
     first = api.get(PATH)
     assert first.headers["X-HubSpot-RateLimit-Daily"] == "2"
     assert first.headers["X-HubSpot-RateLimit-Daily-Remaining"] == "1"
-    assert "X-HubSpot-RateLimit-Max" not in first.headers
+    # the ten-second headers are on every response, a ten-second limit configured or not
+    assert first.headers["X-HubSpot-RateLimit-Interval-Milliseconds"] == "10000"
     assert api.get(PATH).headers["X-HubSpot-RateLimit-Daily-Remaining"] == "0"
     resp = api.get(PATH)
     assert resp.status_code == 429
@@ -117,6 +120,17 @@ def test_daily_limit(api: Api, emulator: EmulatorServer) -> None:
     api.get(PATH)
     api.get(PATH)
     assert "Retry-After" not in api.get(PATH).headers
+
+
+def test_rate_limit_headers_on_every_response_without_limits(api: Api) -> None:
+    first, second = api.get(PATH), api.get(PATH)
+    for resp in (first, second):
+        for name in ("Max", "Remaining", "Interval-Milliseconds"):
+            assert f"X-HubSpot-RateLimit-{name}" in resp.headers
+        assert "X-HubSpot-RateLimit-Daily" not in resp.headers
+    assert int(second.headers["X-HubSpot-RateLimit-Remaining"]) < int(
+        first.headers["X-HubSpot-RateLimit-Remaining"]
+    )
 
 
 def test_both_limits_headers_together(emulator_factory: Callable[..., EmulatorServer]) -> None:
@@ -149,7 +163,7 @@ def _refresh(server: EmulatorServer, **overrides: str) -> requests.Response:
         "refresh_token": "rtoken",
     }
     form.update(overrides)
-    return requests.post(f"{server.url}/oauth/v1/token", data=form, timeout=10)
+    return requests.post(f"{server.url}/oauth/2026-03/token", data=form, timeout=10)
 
 
 def test_oauth_token_is_accepted_until_expiry(oauth_server: EmulatorServer) -> None:
@@ -185,7 +199,9 @@ def test_oauth_errors(oauth_server: EmulatorServer, override: dict[str, str], st
     resp = _refresh(oauth_server, **override)
     assert resp.status_code == 400
     body = resp.json()
-    assert body["status"] == status
+    # HubSpot's Error shape, as the 2026-03 OAuth spec and the token reference page show it
+    assert body["category"] == "VALIDATION_ERROR"
+    assert body["subCategory"] == status
     uuid.UUID(body["correlationId"])
     assert "nope" not in body["message"]
 

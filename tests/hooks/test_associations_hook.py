@@ -96,7 +96,7 @@ def test_token_is_masked(token_connection: None) -> None:
 @responses.activate
 def test_oauth_tokens_are_masked_and_used(oauth_connection: None) -> None:
     responses.post(
-        f"{BASE}/oauth/v1/token",
+        f"{BASE}/oauth/2026-03/token",
         json={"access_token": ACCESS_TOKEN, "refresh_token": REFRESH_TOKEN, "expires_in": 1800},
     )
     responses.get(LABELS_URL, json=LABELS_BODY)
@@ -197,7 +197,7 @@ def test_test_connection_refuses_plain_http(monkeypatch: pytest.MonkeyPatch) -> 
 @responses.activate
 def test_test_connection_oauth_refresh_failure(oauth_connection: None) -> None:
     responses.post(
-        f"{BASE}/oauth/v1/token",
+        f"{BASE}/oauth/2026-03/token",
         status=400,
         json={"status": "BAD_REFRESH_TOKEN", "message": "missing or unknown refresh token"},
     )
