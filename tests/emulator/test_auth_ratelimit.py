@@ -9,6 +9,13 @@ from collections.abc import Callable
 import pytest
 import requests
 
+from airflow_provider_hubassoc.client import (
+    ClientSettings,
+    HubSpotAssociationsClient,
+    HubSpotOAuthError,
+    OAuthTokenProvider,
+    oauth_token_url,
+)
 from airflow_provider_hubassoc.emulator import EmulatorServer
 from tests.emulator.conftest import Api
 
@@ -209,3 +216,49 @@ def test_oauth_errors(oauth_server: EmulatorServer, override: dict[str, str], st
 def test_oauth_not_configured(emulator: EmulatorServer) -> None:
     resp = _refresh(emulator)
     assert resp.status_code == 400
+
+
+def test_the_v1_token_endpoint_is_not_served(oauth_server: EmulatorServer) -> None:
+    # sunset on 2027-02-16; a client still calling it must fail here, not in production
+    form = {
+        "grant_type": "refresh_token",
+        "client_id": "cid",
+        "client_secret": "csecret",
+        "refresh_token": "rtoken",
+    }
+    assert requests.post(f"{oauth_server.url}/oauth/v1/token", data=form, timeout=10).status_code == 404
+    assert _refresh(oauth_server).status_code == 200
+
+
+def test_the_client_refreshes_at_the_date_versioned_endpoint(oauth_server: EmulatorServer) -> None:
+    provider = OAuthTokenProvider(
+        client_id="cid",
+        client_secret="csecret",
+        refresh_token="rtoken",
+        token_url=oauth_token_url(oauth_server.url),
+    )
+    with HubSpotAssociationsClient(
+        settings=ClientSettings(base_url=oauth_server.url), token_provider=provider
+    ) as client:
+        assert (
+            client.get_associations(from_object_type="contacts", object_id="101", to_object_type="companies")
+            == []
+        )
+    provider.close()
+    stats = requests.get(f"{oauth_server.url}/_emulator/stats", timeout=10).json()
+    assert stats["by_endpoint"]["oauth"] == {"200": 1}
+
+
+def test_the_client_quotes_the_token_endpoints_error(oauth_server: EmulatorServer) -> None:
+    provider = OAuthTokenProvider(
+        client_id="cid",
+        client_secret="csecret",
+        refresh_token="revoked-one",
+        token_url=oauth_token_url(oauth_server.url),
+    )
+    with pytest.raises(HubSpotOAuthError) as info:
+        provider.token()
+    provider.close()
+    assert "BAD_REFRESH_TOKEN" in str(info.value)
+    assert "missing or unknown refresh token" in str(info.value)
+    assert "revoked-one" not in str(info.value)

@@ -19,7 +19,7 @@ CLIENT_SECRET = "oauth-client-secret-xyz"
 REFRESH_TOKEN = "oauth-refresh-token-xyz"
 ACCESS_TOKEN = "oauth-access-token-xyz"
 BASE = "https://api.hubapi.com"
-LABELS_URL = f"{BASE}/crm/v4/associations/contacts/companies/labels"
+LABELS_URL = f"{BASE}/crm/associations/2026-03/contacts/companies/labels"  # the default version
 LABELS_BODY = {
     "results": [
         {"category": "HUBSPOT_DEFINED", "typeId": 1, "label": "Primary"},
@@ -124,7 +124,7 @@ def test_test_connection_success(token_connection: None) -> None:
     responses.get(LABELS_URL, json=LABELS_BODY)
     ok, message = HubSpotAssociationsHook().test_connection()
     assert ok is True
-    assert "API version v4" in message
+    assert "API version 2026-03" in message
     assert len(responses.calls) == 1
     assert responses.calls[0].request.method == "GET"
 
