@@ -8,9 +8,9 @@ reuses as they are.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 
@@ -47,12 +47,13 @@ from airflow_provider_hubassoc.client.responses import (
     parse_limit_configurations,
 )
 from airflow_provider_hubassoc.client.settings import ClientSettings
-from airflow_provider_hubassoc.client.transport import HubSpotTransport, TransportResponse, TransportStats
-from airflow_provider_hubassoc.client.versions import success_statuses
+from airflow_provider_hubassoc.client.transport import HubSpotTransport, TransportStats
+from airflow_provider_hubassoc.client.versions import VersionedOperation, success_statuses
 
 logger = logging.getLogger(__name__)
 
 RecordId = str | int
+T = TypeVar("T")
 
 
 def _pair_refs(offset: int, pairs: Sequence[tuple[str, str]]) -> list[InputRef]:
@@ -71,24 +72,12 @@ def _input_refs(offset: int, inputs: Sequence[AssociationInput]) -> list[InputRe
     ]
 
 
+def _type_refs(offset: int, specs: Sequence[AssociationSpec]) -> list[InputRef]:
+    return [InputRef(index=offset + i, type_ids=frozenset({spec.type_id})) for i, spec in enumerate(specs)]
+
+
 def _pairs(pairs: Sequence[tuple[RecordId, RecordId]]) -> list[tuple[str, str]]:
     return [(record_id(f, what="from id"), record_id(t, what="to id")) for f, t in pairs]
-
-
-def _merge_envelope(
-    merged: BatchResult[object], response: TransportResponse, refs: Sequence[InputRef]
-) -> None:
-    """Add what a delete-style answer says to ``merged``.
-
-    v4 answers 204 without a body; the date versions answer 200 with a batch envelope whose
-    ``errors`` name the rows HubSpot refused. A body is read whenever there is one, so a refusal is
-    never counted as done.
-    """
-    if response.body is None or response.status == 204:
-        return
-    results, errors = batch_envelope(response.body)
-    merged.results.extend(results)
-    merged.errors.extend(map_batch_errors(errors, refs))
 
 
 class HubSpotAssociationsClient:
@@ -398,18 +387,14 @@ class HubSpotAssociationsClient:
             envelope that can refuse pairs; v4 answers 204, so there it is always empty), and the
             envelope's raw ``results``.
         """
-        normalized = _pairs(pairs)
-        path = paths.batch_path(self._version, from_object_type, to_object_type, "archive")
-        merged: BatchResult[object] = BatchResult()
-        for offset, chunk in bodies.chunked(normalized, bodies.BATCH_ARCHIVE_MAX_PAIRS):
-            response = self.transport.request(
-                "POST",
-                path,
-                json=bodies.batch_archive_body(chunk),
-                expected=success_statuses(self._version, "batch_archive"),
-            )
-            _merge_envelope(merged, response, _pair_refs(offset, chunk))
-        return merged
+        return self._removal_batch(
+            paths.batch_path(self._version, from_object_type, to_object_type, "archive"),
+            "batch_archive",
+            _pairs(pairs),
+            bodies.BATCH_ARCHIVE_MAX_PAIRS,
+            bodies.batch_archive_body,
+            _pair_refs,
+        )
 
     def batch_archive_labels(
         self, *, from_object_type: str, to_object_type: str, inputs: Sequence[AssociationInput]
@@ -424,16 +409,40 @@ class HubSpotAssociationsClient:
         :returns: per-row errors mapped to indexes in ``inputs`` (empty in v4, whose answer is a
             204), and the envelope's raw ``results``.
         """
-        path = paths.batch_path(self._version, from_object_type, to_object_type, "labels/archive")
+        return self._removal_batch(
+            paths.batch_path(self._version, from_object_type, to_object_type, "labels/archive"),
+            "batch_labels_archive",
+            inputs,
+            bodies.BATCH_LABELS_ARCHIVE_MAX_INPUTS,
+            bodies.batch_labels_archive_body,
+            _input_refs,
+        )
+
+    def _removal_batch(
+        self,
+        path: str,
+        operation: VersionedOperation,
+        items: Sequence[T],
+        max_inputs: int,
+        body: Callable[[Sequence[T]], Any],
+        refs: Callable[[int, Sequence[T]], list[InputRef]],
+    ) -> BatchResult[object]:
+        """Send a delete-style batch (archive, labels archive, limit purge) in chunks.
+
+        v4 answers 204 without a body; the date versions answer 200 with a batch envelope whose
+        ``errors`` name the rows HubSpot refused. A body is read whenever there is one, so a refused
+        row is never counted as done.
+        """
         merged: BatchResult[object] = BatchResult()
-        for offset, chunk in bodies.chunked(inputs, bodies.BATCH_LABELS_ARCHIVE_MAX_INPUTS):
+        for offset, chunk in bodies.chunked(items, max_inputs):
             response = self.transport.request(
-                "POST",
-                path,
-                json=bodies.batch_labels_archive_body(chunk),
-                expected=success_statuses(self._version, "batch_labels_archive"),
+                "POST", path, json=body(chunk), expected=success_statuses(self._version, operation)
             )
-            _merge_envelope(merged, response, _input_refs(offset, chunk))
+            if response.body is None or response.status == 204:
+                continue
+            results, errors = batch_envelope(response.body)
+            merged.results.extend(results)
+            merged.errors.extend(map_batch_errors(errors, refs(offset, chunk)))
         return merged
 
     def request_high_usage_report(self, *, user_id: int) -> HighUsageReport:
@@ -606,17 +615,11 @@ class HubSpotAssociationsClient:
         :returns: per-row errors mapped to indexes in ``inputs`` by type id (empty in v4, whose
             answer is a 204), and the envelope's raw ``results``.
         """
-        path = paths.limit_configurations_batch_path(self._version, from_object_type, to_object_type, "purge")
-        merged: BatchResult[object] = BatchResult()
-        for offset, chunk in bodies.chunked(inputs, bodies.LIMIT_CONFIGURATION_MAX_INPUTS):
-            response = self.transport.request(
-                "POST",
-                path,
-                json=bodies.purge_limit_configurations_body(chunk),
-                expected=success_statuses(self._version, "limit_purge"),
-            )
-            refs = [
-                InputRef(index=offset + i, type_ids=frozenset({item.type_id})) for i, item in enumerate(chunk)
-            ]
-            _merge_envelope(merged, response, refs)
-        return merged
+        return self._removal_batch(
+            paths.limit_configurations_batch_path(self._version, from_object_type, to_object_type, "purge"),
+            "limit_purge",
+            inputs,
+            bodies.LIMIT_CONFIGURATION_MAX_INPUTS,
+            bodies.purge_limit_configurations_body,
+            _type_refs,
+        )
