@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from airflow_provider_hubassoc.client.paths import DEFAULT_API_VERSION
+
 CONNECTION_TYPE = "hubassoc"
 HOOK_NAME = "HubSpot Associations"
 DEFAULT_BASE_URL = "https://api.hubapi.com"
@@ -52,8 +54,9 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
     },
     "api_version": {
         "label": "API version",
-        "description": "v4 (/crm/v4/...) or a date version (/crm/associations/<date>/...).",
-        "schema": {"type": ["string", "null"], "enum": list(API_VERSIONS), "default": "v4"},
+        "description": "2026-03 (default, generally available), 2026-09, 2025-09 (beta) or v4 "
+        "(supported by HubSpot until 2027).",
+        "schema": {"type": ["string", "null"], "enum": list(API_VERSIONS), "default": DEFAULT_API_VERSION},
     },
     "requests_per_10s": {
         "label": "Requests per 10 s",

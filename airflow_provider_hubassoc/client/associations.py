@@ -8,9 +8,9 @@ reuses as they are.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 
@@ -48,10 +48,12 @@ from airflow_provider_hubassoc.client.responses import (
 )
 from airflow_provider_hubassoc.client.settings import ClientSettings
 from airflow_provider_hubassoc.client.transport import HubSpotTransport, TransportStats
+from airflow_provider_hubassoc.client.versions import VersionedOperation, success_statuses
 
 logger = logging.getLogger(__name__)
 
 RecordId = str | int
+T = TypeVar("T")
 
 
 def _pair_refs(offset: int, pairs: Sequence[tuple[str, str]]) -> list[InputRef]:
@@ -68,6 +70,10 @@ def _input_refs(offset: int, inputs: Sequence[AssociationInput]) -> list[InputRe
         )
         for i, item in enumerate(inputs)
     ]
+
+
+def _type_refs(offset: int, specs: Sequence[AssociationSpec]) -> list[InputRef]:
+    return [InputRef(index=offset + i, type_ids=frozenset({spec.type_id})) for i, spec in enumerate(specs)]
 
 
 def _pairs(pairs: Sequence[tuple[RecordId, RecordId]]) -> list[tuple[str, str]]:
@@ -287,7 +293,10 @@ class HubSpotAssociationsClient:
             pager = Pager(what=f"POST {path}", page_size=BATCH_READ_MIN_PAGE_SIZE)
             while pending:
                 response = self.transport.request(
-                    "POST", path, json=bodies.batch_read_body(pending.items()), expected=(200, 207)
+                    "POST",
+                    path,
+                    json=bodies.batch_read_body(pending.items()),
+                    expected=success_statuses(self._version, "batch_read"),
                 )
                 page = response.parse(parse_batch_read_page)
                 for from_id, records in page.records.items():
@@ -327,7 +336,10 @@ class HubSpotAssociationsClient:
         merged: BatchResult[LabelsBetweenObjectPair] = BatchResult()
         for offset, chunk in bodies.chunked(inputs, bodies.BATCH_CREATE_MAX_INPUTS):
             response = self.transport.request(
-                "POST", path, json=bodies.batch_create_body(chunk), expected=(201, 200, 207)
+                "POST",
+                path,
+                json=bodies.batch_create_body(chunk),
+                expected=success_statuses(self._version, "batch_create"),
             )
             results, errors = response.parse(parse_batch_answer, parse_labels_between_pair)
             merged.results.extend(results)
@@ -360,21 +372,28 @@ class HubSpotAssociationsClient:
 
     def batch_archive(
         self, *, from_object_type: str, to_object_type: str, pairs: Sequence[tuple[RecordId, RecordId]]
-    ) -> None:
+    ) -> BatchResult[object]:
         """Remove every association between each pair (grouped by from-id; 1,000 pairs per request).
 
         :param from_object_type: the from-object type.
         :param to_object_type: the to-object type.
         :param pairs: ``(from_id, to_id)`` pairs.
+        :returns: per-row errors mapped to indexes in ``pairs`` (the date versions answer a batch
+            envelope that can refuse pairs; v4 answers 204, so there it is always empty), and the
+            envelope's raw ``results``.
         """
-        normalized = _pairs(pairs)
-        path = paths.batch_path(self._version, from_object_type, to_object_type, "archive")
-        for _, chunk in bodies.chunked(normalized, bodies.BATCH_ARCHIVE_MAX_PAIRS):
-            self.transport.request("POST", path, json=bodies.batch_archive_body(chunk), expected=(204, 200))
+        return self._removal_batch(
+            paths.batch_path(self._version, from_object_type, to_object_type, "archive"),
+            "batch_archive",
+            _pairs(pairs),
+            bodies.BATCH_ARCHIVE_MAX_PAIRS,
+            bodies.batch_archive_body,
+            _pair_refs,
+        )
 
     def batch_archive_labels(
         self, *, from_object_type: str, to_object_type: str, inputs: Sequence[AssociationInput]
-    ) -> None:
+    ) -> BatchResult[object]:
         """Remove specific association types from pairs (chunks of 1,000).
 
         Removing the unlabeled type removes every association of the pair.
@@ -382,12 +401,44 @@ class HubSpotAssociationsClient:
         :param from_object_type: the from-object type.
         :param to_object_type: the to-object type.
         :param inputs: the pairs and the types to remove.
+        :returns: per-row errors mapped to indexes in ``inputs`` (empty in v4, whose answer is a
+            204), and the envelope's raw ``results``.
         """
-        path = paths.batch_path(self._version, from_object_type, to_object_type, "labels/archive")
-        for _, chunk in bodies.chunked(inputs, bodies.BATCH_LABELS_ARCHIVE_MAX_INPUTS):
-            self.transport.request(
-                "POST", path, json=bodies.batch_labels_archive_body(chunk), expected=(204, 200)
+        return self._removal_batch(
+            paths.batch_path(self._version, from_object_type, to_object_type, "labels/archive"),
+            "batch_labels_archive",
+            inputs,
+            bodies.BATCH_LABELS_ARCHIVE_MAX_INPUTS,
+            bodies.batch_labels_archive_body,
+            _input_refs,
+        )
+
+    def _removal_batch(
+        self,
+        path: str,
+        operation: VersionedOperation,
+        items: Sequence[T],
+        max_inputs: int,
+        body: Callable[[Sequence[T]], Any],
+        refs: Callable[[int, Sequence[T]], list[InputRef]],
+    ) -> BatchResult[object]:
+        """Send a delete-style batch (archive, labels archive, limit purge) in chunks.
+
+        v4 answers 204 without a body; the date versions answer 200 with a batch envelope whose
+        ``errors`` name the rows HubSpot refused. A body is read whenever there is one, so a refused
+        row is never counted as done.
+        """
+        merged: BatchResult[object] = BatchResult()
+        for offset, chunk in bodies.chunked(items, max_inputs):
+            response = self.transport.request(
+                "POST", path, json=body(chunk), expected=success_statuses(self._version, operation)
             )
+            if response.body is None or response.status == 204:
+                continue
+            results, errors = batch_envelope(response.body)
+            merged.results.extend(results)
+            merged.errors.extend(map_batch_errors(errors, refs(offset, chunk)))
+        return merged
 
     def request_high_usage_report(self, *, user_id: int) -> HighUsageReport:
         """Ask HubSpot to email a user the records near their association limits.
@@ -523,7 +574,11 @@ class HubSpotAssociationsClient:
         :returns: the created limits and per-row errors (mapped by type id).
         """
         return self._limit_configuration_batch(
-            "create", from_object_type, to_object_type, inputs, expected=(201, 200, 207)
+            "create",
+            from_object_type,
+            to_object_type,
+            inputs,
+            expected=success_statuses(self._version, "limit_create"),
         )
 
     def update_limit_configurations(
@@ -537,20 +592,29 @@ class HubSpotAssociationsClient:
         :returns: the updated limits and per-row errors (mapped by type id).
         """
         return self._limit_configuration_batch(
-            "update", from_object_type, to_object_type, inputs, expected=(200, 207)
+            "update",
+            from_object_type,
+            to_object_type,
+            inputs,
+            expected=success_statuses(self._version, "limit_update"),
         )
 
     def purge_limit_configurations(
         self, *, from_object_type: str, to_object_type: str, inputs: Sequence[AssociationSpec]
-    ) -> None:
+    ) -> BatchResult[object]:
         """Remove user-set limits, so the types revert to HubSpot's default limits.
 
         :param from_object_type: the from-object type.
         :param to_object_type: the to-object type.
         :param inputs: the types whose limits to remove.
+        :returns: per-row errors mapped to indexes in ``inputs`` by type id (empty in v4, whose
+            answer is a 204), and the envelope's raw ``results``.
         """
-        path = paths.limit_configurations_batch_path(self._version, from_object_type, to_object_type, "purge")
-        for _, chunk in bodies.chunked(inputs, bodies.LIMIT_CONFIGURATION_MAX_INPUTS):
-            self.transport.request(
-                "POST", path, json=bodies.purge_limit_configurations_body(chunk), expected=(204, 200)
-            )
+        return self._removal_batch(
+            paths.limit_configurations_batch_path(self._version, from_object_type, to_object_type, "purge"),
+            "limit_purge",
+            inputs,
+            bodies.LIMIT_CONFIGURATION_MAX_INPUTS,
+            bodies.purge_limit_configurations_body,
+            _type_refs,
+        )

@@ -27,7 +27,10 @@ from airflow_provider_hubassoc.client.wire import (
 
 logger = logging.getLogger(__name__)
 
-OAUTH_TOKEN_PATH: Final = "/oauth/v1/token"
+#: HubSpot's date-versioned token endpoint (``PublicApiSpecs/Auth/Oauth/Rollouts/279897/2026-03/oauth.json``:
+#: form-encoded ``grant_type``, ``client_id``, ``client_secret``, ``refresh_token``, as v1 took them).
+#: ``/oauth/v1/token`` is sunset on 2027-02-16 and is never called.
+OAUTH_TOKEN_PATH: Final = "/oauth/2026-03/token"
 #: Refresh this long before ``expires_in`` runs out (or 10 % of the lifetime, when shorter).
 DEFAULT_REFRESH_MARGIN_SECONDS: Final = 60.0
 #: Lifetime assumed when HubSpot's answer carries no usable ``expires_in``.
@@ -41,7 +44,7 @@ _REMEMBERED_TOKENS: Final = 8
 
 
 def oauth_token_url(base_url: str = DEFAULT_BASE_URL) -> str:
-    """Return ``{base_url}/oauth/v1/token``.
+    """Return ``{base_url}/oauth/2026-03/token``.
 
     :param base_url: the API root (https, or http to a loopback host).
     """
@@ -117,7 +120,7 @@ class OAuthTokenProvider:
     :param client_id: the OAuth app's client id.
     :param client_secret: the OAuth app's client secret.
     :param refresh_token: the portal's refresh token.
-    :param token_url: the token endpoint, by default ``https://api.hubapi.com/oauth/v1/token``
+    :param token_url: the token endpoint, by default ``https://api.hubapi.com/oauth/2026-03/token``
         (see :func:`oauth_token_url`).
     :param session: the HTTP session to post with (share the transport's); one is created if omitted.
     :param clock: the clock used for expiry.
@@ -257,7 +260,15 @@ class OAuthTokenProvider:
 
     def _failure(self, status: int, body: object) -> HubSpotOAuthError:
         data: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
-        reason = data.get("status") or data.get("error") or data.get("category")
+        # HubSpot's Error shape (category, subCategory, message; what the 2026-03 spec and docs show)
+        # or the OAuth 2.0 form (error, error_description); v1's "status" held the reason too.
+        status_field = data.get("status")
+        reason = (
+            data.get("subCategory")
+            or data.get("error")
+            or (status_field if status_field not in (None, "", "error") else None)
+            or data.get("category")
+        )
         said = data.get("message") or data.get("error_description") or ""
         if not said and isinstance(body, str):
             said = body

@@ -15,13 +15,39 @@ from typing import Any, Generic, TypeVar
 T = TypeVar("T")
 
 
+_MAX_CATEGORY_LENGTH = 64
+
+
 class AssociationCategory(StrEnum):
-    """Who defined an association type."""
+    """Who defined an association type.
+
+    HubSpot grows this enum (``WORK`` arrived in a later spec). A category this client has never seen
+    is kept as it was sent, as a member outside the four known ones (``is_known`` is ``False``), and
+    is treated like ``USER_DEFINED``: anything but ``HUBSPOT_DEFINED`` is a label someone created.
+    """
 
     HUBSPOT_DEFINED = "HUBSPOT_DEFINED"
     USER_DEFINED = "USER_DEFINED"
     INTEGRATOR_DEFINED = "INTEGRATOR_DEFINED"
     WORK = "WORK"
+
+    @classmethod
+    def _missing_(cls, value: object) -> AssociationCategory | None:
+        # Only a plausible enum word (letters, digits, underscores; bounded) becomes a pseudo-member,
+        # so an empty or garbled value still fails as an unexpected answer.
+        if not isinstance(value, str) or not 0 < len(value) <= _MAX_CATEGORY_LENGTH:
+            return None
+        if not value.replace("_", "").isalnum() or not value.isascii():
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = value
+        member._value_ = value
+        return member
+
+    @property
+    def is_known(self) -> bool:
+        """Whether this client knows the category (one of the four declared members)."""
+        return self._name_ in type(self).__members__
 
 
 def normalize_id(value: object) -> str:

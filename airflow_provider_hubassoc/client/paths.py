@@ -5,7 +5,8 @@ Pure functions, no I/O: the sync client and the async hook build their URLs here
 * ``v4``: single-record endpoints live under ``/crm/v4/objects/...``; batch, labels, limit
   configurations and the usage report under ``/crm/v4/associations/...`` (the SDK's spelling).
 * a date version ``D`` (``2025-09``, ``2026-03``, ``2026-09``): ``/crm/objects/D/...`` for the
-  single-record endpoints and ``/crm/associations/D/...`` for the rest, with the same shapes.
+  single-record endpoints and ``/crm/associations/D/...`` for the rest. The paths have the same
+  shape; the answers do not always (see :mod:`.versions`).
 
 Every variable segment is URL-quoted, so an id or object type can never add a path segment.
 """
@@ -20,6 +21,11 @@ from airflow_provider_hubassoc.client.errors import HubSpotConfigurationError
 API_VERSION_V4: Final = "v4"
 DATE_API_VERSIONS: Final[tuple[str, ...]] = ("2025-09", "2026-03", "2026-09")
 VALID_API_VERSIONS: Final[tuple[str, ...]] = (API_VERSION_V4, *DATE_API_VERSIONS)
+#: The default: 2026-03, the first generally available date version (HubSpot's API versioning
+#: migration guide says the semantic versions such as v4 stop being supported in 2027).
+DEFAULT_API_VERSION: Final = "2026-03"
+#: Versions HubSpot published as a beta; using one is allowed, with a warning.
+BETA_API_VERSIONS: Final[frozenset[str]] = frozenset({"2025-09"})
 
 BatchAction = Literal["read", "create", "associate/default", "archive", "labels/archive"]
 LimitConfigurationAction = Literal["create", "update", "purge"]

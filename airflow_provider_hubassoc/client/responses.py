@@ -143,8 +143,11 @@ def _optional_int(value: object, what: str) -> int | None:
 
 
 def _category(value: object) -> AssociationCategory:
+    # An unseen category word is kept (see AssociationCategory); a missing or non-text one is not.
+    if not isinstance(value, str):
+        raise _unexpected("association category", value)
     try:
-        return AssociationCategory(str(value))
+        return AssociationCategory(value)
     except ValueError:
         raise _unexpected("association category", value) from None
 

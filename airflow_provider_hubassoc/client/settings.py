@@ -12,7 +12,11 @@ from urllib.parse import urlsplit
 
 from airflow_provider_hubassoc import __version__
 from airflow_provider_hubassoc.client.errors import HubSpotConfigurationError
-from airflow_provider_hubassoc.client.paths import VALID_API_VERSIONS, validate_api_version
+from airflow_provider_hubassoc.client.paths import (
+    DEFAULT_API_VERSION,
+    VALID_API_VERSIONS,
+    validate_api_version,
+)
 
 DEFAULT_BASE_URL: Final = "https://api.hubapi.com"
 DEFAULT_USER_AGENT: Final = f"airflow-provider-hubassoc/{__version__}"
@@ -73,7 +77,8 @@ class ClientSettings:
     """How the client talks to HubSpot.
 
     :param base_url: the API root; https, or plain http to a loopback host only.
-    :param api_version: ``"v4"`` or a date version (``"2025-09"``, ``"2026-03"``, ``"2026-09"``).
+    :param api_version: a date version (``"2026-03"``, the default; ``"2025-09"``, ``"2026-09"``) or
+        ``"v4"``.
     :param requests_per_10s: the client-side pace, requests per rolling 10 seconds (per client).
     :param timeout: seconds to wait to connect, and again to read a response.
     :param max_retries: retries after the first attempt for transient failures (0 disables them).
@@ -82,7 +87,7 @@ class ClientSettings:
     """
 
     base_url: str = DEFAULT_BASE_URL
-    api_version: str = "v4"
+    api_version: str = DEFAULT_API_VERSION
     requests_per_10s: int = 100
     timeout: float = 30.0
     max_retries: int = 5
@@ -106,8 +111,9 @@ class ClientSettings:
             )
         if self.requests_per_10s <= 0:
             raise HubSpotConfigurationError(
-                f"requests_per_10s must be positive, got {self.requests_per_10s}; HubSpot allows "
-                "100 to 250 requests per 10 seconds depending on the portal's tier."
+                f"requests_per_10s must be positive, got {self.requests_per_10s}; HubSpot's associations "
+                "guide allows private apps 100 requests per 10 seconds (Free/Starter), 150 "
+                "(Professional/Enterprise) and at most 200 with the API limit increase."
             )
         if isinstance(self.timeout, bool) or not isinstance(self.timeout, int | float) or self.timeout <= 0:
             raise HubSpotConfigurationError(

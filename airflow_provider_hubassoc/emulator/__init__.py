@@ -1,4 +1,4 @@
-"""Local emulator of HubSpot's CRM Associations v4 API (records and schema), for tests and offline DAGs.
+"""Local emulator of HubSpot's CRM Associations API (records and schema), for tests and offline DAGs.
 
 An independent server-side implementation: it imports nothing from the provider's client, hooks or sync
 code, nor from Airflow. Start it with ``python -m airflow_provider_hubassoc.emulator`` or
@@ -7,7 +7,8 @@ code, nor from Airflow. Start it with ``python -m airflow_provider_hubassoc.emul
 Modelled:
 
 * all 19 operations, under ``/crm/v4/objects``, ``/crm/v4/associations``, ``/crm/associations/v4``,
-  ``/crm/objects/v4`` and the date versions ``/crm/{associations,objects}/{2025-09,2026-03,2026-09}``;
+  ``/crm/objects/v4`` and the date versions ``/crm/{associations,objects}/{2025-09,2026-03,2026-09}``,
+  each version with the status codes and body shapes of its own spec (:mod:`.versions`);
 * object types by name (singular/plural) or id (``0-1``..., custom ``2-...``); unknown type: 400;
 * HUBSPOT_DEFINED types (279/280, Primary 1/2, 341/342, 5/6, 339/340, 26/25, 4/3, 15/16, 27/28, 449-452,
   13/14, activities); Unlabeled always present; first company of a contact/deal/ticket becomes Primary;

@@ -36,7 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--portal-id", type=int, default=EmulatorConfig.portal_id)
     p.add_argument("--requests-per-10s", type=int)
     p.add_argument("--daily-limit", type=int)
-    p.add_argument("--retry-after", action=argparse.BooleanOptionalAction, default=True)
+    p.add_argument(
+        "--retry-after",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="send Retry-After on 429 (HubSpot documents none; off by default)",
+    )
     p.add_argument("--faults", help='e.g. "429=0.05,500=0.02,reset=0.01,delay=0.01,row_error=0.01"')
     p.add_argument("--fault-seed", type=int, default=0)
     p.add_argument("--fault-delay-seconds", type=float, default=35.0)

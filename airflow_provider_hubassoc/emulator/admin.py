@@ -9,7 +9,9 @@ None of these need a bearer token and none are subject to rate limits or faults.
 * ``GET /_emulator/config``, ``POST /_emulator/config`` (runtime fields only, see
   :data:`airflow_provider_hubassoc.emulator.runtime.RUNTIME_FIELDS`)
 * ``GET /_emulator/health``
-* ``POST /oauth/v1/token`` and ``POST /oauth/v3/token`` (form-encoded ``grant_type=refresh_token``)
+* ``POST /oauth/2026-03/token`` and ``POST /oauth/2026-09/token`` (form-encoded
+  ``grant_type=refresh_token``; ``PublicApiSpecs/Auth/Oauth/Rollouts/279897/<version>/oauth.json``).
+  ``/oauth/v1/token`` is not served: HubSpot sunsets it on 2027-02-16.
 """
 
 from __future__ import annotations
@@ -109,10 +111,9 @@ def register_admin_routes(app: FastAPI, rt: EmulatorRuntime) -> None:
         return json_response({"status": "ok"})
 
     async def oauth_token(request: Request) -> Response:
+        # The date-versioned endpoint takes its fields in the form body only (never the query string).
         form = urllib.parse.parse_qs((await request.body()).decode("utf-8", "replace"))
         values: dict[str, str] = {k: v[0] for k, v in form.items()}
-        for k, v in request.query_params.items():  # OAuth v1 also accepted query parameters
-            values.setdefault(k, v)
         if values.get("grant_type") != "refresh_token":
             return _oauth_error("BAD_GRANT_TYPE", "grant_type must be refresh_token on this emulator")
         try:
@@ -133,12 +134,24 @@ def register_admin_routes(app: FastAPI, rt: EmulatorRuntime) -> None:
         ("/_emulator/config", "GET", config_get),
         ("/_emulator/config", "POST", config_set),
         ("/_emulator/health", "GET", health),
-        ("/oauth/v1/token", "POST", oauth_token),
-        ("/oauth/v3/token", "POST", oauth_token),
+        ("/oauth/2026-03/token", "POST", oauth_token),
+        ("/oauth/2026-09/token", "POST", oauth_token),
     ]
     for path, method, handler in routes:
         app.add_route(path, handler, methods=[method], name="emulator" + path.replace("/", "_"))
 
 
-def _oauth_error(status: str, message: str) -> Response:
-    return json_response({"status": status, "message": message, "correlationId": str(uuid.uuid4())}, 400)
+def _oauth_error(reason: str, message: str) -> Response:
+    """The token endpoint's error: HubSpot's ``Error`` shape (``category``, ``correlationId`` and
+    ``message`` required), as both ``.../279897/2026-03/oauth.json`` and HubSpot's token reference
+    page show it. The issue that asked for this endpoint expected the OAuth 2.0 form (``error``,
+    ``error_description``); neither the spec nor the docs say so, so the spec's shape is served and the
+    client reads both."""
+    body = {
+        "status": "error",
+        "category": "VALIDATION_ERROR",
+        "subCategory": reason,
+        "message": message,
+        "correlationId": str(uuid.uuid4()),
+    }
+    return json_response(body, 400)

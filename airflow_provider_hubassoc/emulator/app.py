@@ -50,7 +50,7 @@ def create_fastapi_app(rt: EmulatorRuntime) -> FastAPI:
 
     :param rt: The runtime the routes operate on.
     """
-    app = FastAPI(title="HubSpot Associations v4 emulator", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title="HubSpot Associations emulator", docs_url=None, redoc_url=None, openapi_url=None)
 
     async def on_emulator_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, EmulatorError)

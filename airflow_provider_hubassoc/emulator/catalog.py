@@ -76,10 +76,29 @@ class BuiltinPair:
     primary: tuple[int, int] | None = None
 
 
+#: The Primary types' label text since HubSpot renamed it on 2024-02-19 ("Primary Company" became
+#: "<Object> with Primary Company"; developer changelog "Changes to primary labels for HubSpot-defined
+#: association labels"). Clients must key on the type id, not on this text.
+CONTACT_PRIMARY_LABEL = "Contact with Primary Company"
+DEAL_PRIMARY_LABEL = "Deal with Primary Company"
+TICKET_PRIMARY_LABEL = "Ticket with Primary Company"
+
 BUILTIN_PAIRS: tuple[BuiltinPair, ...] = (
-    BuiltinPair(CONTACT, COMPANY, ((279, 280, None, None), (1, 2, "Primary", "Primary")), (1, 2)),
-    BuiltinPair(DEAL, COMPANY, ((341, 342, None, None), (5, 6, "Primary", "Primary")), (5, 6)),
-    BuiltinPair(TICKET, COMPANY, ((339, 340, None, None), (26, 25, "Primary", "Primary")), (26, 25)),
+    BuiltinPair(
+        CONTACT,
+        COMPANY,
+        ((279, 280, None, None), (1, 2, CONTACT_PRIMARY_LABEL, CONTACT_PRIMARY_LABEL)),
+        (1, 2),
+    ),
+    BuiltinPair(
+        DEAL, COMPANY, ((341, 342, None, None), (5, 6, DEAL_PRIMARY_LABEL, DEAL_PRIMARY_LABEL)), (5, 6)
+    ),
+    BuiltinPair(
+        TICKET,
+        COMPANY,
+        ((339, 340, None, None), (26, 25, TICKET_PRIMARY_LABEL, TICKET_PRIMARY_LABEL)),
+        (26, 25),
+    ),
     BuiltinPair(CONTACT, DEAL, ((4, 3, None, None),)),
     BuiltinPair(CONTACT, TICKET, ((15, 16, None, None),)),
     BuiltinPair(DEAL, TICKET, ((27, 28, None, None),)),

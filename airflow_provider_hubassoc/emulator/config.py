@@ -1,4 +1,4 @@
-"""Configuration of the local HubSpot Associations v4 emulator."""
+"""Configuration of the local HubSpot Associations emulator (v4 and the date versions)."""
 
 from __future__ import annotations
 
@@ -34,13 +34,15 @@ class EmulatorConfig:
     :param portal_id: Portal (hub) id; also drives the per-portal start of USER_DEFINED label ids.
     :param requests_per_10s: Rolling ten-second request limit, ``None`` for unlimited.
     :param daily_limit: Daily request limit (resets at UTC midnight), ``None`` for unlimited.
-    :param retry_after: Send a ``Retry-After`` header on 429 responses.
+    :param retry_after: Send a ``Retry-After`` header on 429 responses. Off by default: HubSpot documents no
+        such header, and a client must cope without it.
     :param faults: Fault specification such as ``"429=0.05,500=0.02,reset=0.01,row_error=0.01"``.
     :param fault_seed: Seed of the fault random generator (same seed and requests, same faults).
     :param fault_delay_seconds: How long a ``delay`` fault sleeps before answering.
     :param page_size: Page size of GET list and of each input of batch read.
     :param label_writes: ``"set"``: the types sent for a pair replace its labels; ``"add"``: they are added.
-    :param oauth_client_id: OAuth client id accepted by ``POST /oauth/v1/token`` (OAuth off when ``None``).
+    :param oauth_client_id: OAuth client id accepted by ``POST /oauth/2026-03/token`` (OAuth off when
+        ``None``).
     :param oauth_client_secret: OAuth client secret.
     :param oauth_refresh_token: The refresh token the emulator accepts.
     :param oauth_token_lifetime: Lifetime in seconds of issued access tokens.
@@ -53,7 +55,7 @@ class EmulatorConfig:
     portal_id: int = 24_681_357
     requests_per_10s: int | None = None
     daily_limit: int | None = None
-    retry_after: bool = True
+    retry_after: bool = False
     faults: str | None = None
     fault_seed: int = 0
     fault_delay_seconds: float = 35.0

@@ -8,8 +8,11 @@ Spec syntax: comma-separated ``kind=probability`` pairs, e.g.
 * ``reset``: the TCP connection is aborted (RST) without any response (not applied);
 * ``delay``: the response is delayed by ``fault_delay_seconds``; the request **is applied** after the
   delay, so a client that timed out and retries must be idempotent;
-* ``row_error``: per input row of batch read / create / associate default and the configuration batch
-  create / update: that row fails with a 207 error entry (``category: "INTERNAL_ERROR"``) and is not applied.
+* ``row_error``: per input row of batch read / create / associate default, of the configuration batch
+  create / update, and (in the date versions, whose answers carry a batch envelope) of batch archive,
+  batch labels archive and configuration purge: that row fails with an error entry in the answer's
+  ``errors`` (``category: "INTERNAL_ERROR"``) and is not applied. v4 answers those three with 204 and
+  no body, so there they draw no row faults.
 
 One random draw decides each API request's fault (in the order above), and one draw per row decides row
 errors, from a single ``random.Random(fault_seed)``: the same seed and the same request sequence give the

@@ -10,6 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 WINDOW_SECONDS = 10.0
+#: ``X-HubSpot-RateLimit-Max`` sent when no ten-second limit is configured. HubSpot sends the headers on
+#: every response; an emulator without a limit announces a budget no client reaches, so that a client
+#: adapting to the headers is not slowed by a limit the emulator does not enforce.
+UNLIMITED_HEADER_MAX = 1_000_000
 TEN_SECONDLY_ROLLING = "TEN_SECONDLY_ROLLING"
 DAILY = "DAILY"
 
@@ -83,14 +87,15 @@ class RateLimiter:
         return RateDecision(policy, retry_after, self._headers())
 
     def _headers(self) -> list[tuple[bytes, bytes]]:
-        headers: list[tuple[bytes, bytes]] = []
-        if self.per_10s is not None:
-            remaining = max(0, self.per_10s - len(self._window))
-            headers += [
-                (b"x-hubspot-ratelimit-max", str(self.per_10s).encode()),
-                (b"x-hubspot-ratelimit-remaining", str(remaining).encode()),
-                (b"x-hubspot-ratelimit-interval-milliseconds", b"10000"),
-            ]
+        # The ten-second headers go on every response, as HubSpot sends them; the daily pair only when a
+        # daily limit is configured (OAuth calls have none).
+        maximum = self.per_10s if self.per_10s is not None else UNLIMITED_HEADER_MAX
+        remaining = max(0, maximum - len(self._window))
+        headers: list[tuple[bytes, bytes]] = [
+            (b"x-hubspot-ratelimit-max", str(maximum).encode()),
+            (b"x-hubspot-ratelimit-remaining", str(remaining).encode()),
+            (b"x-hubspot-ratelimit-interval-milliseconds", b"10000"),
+        ]
         if self.daily is not None:
             headers += [
                 (b"x-hubspot-ratelimit-daily", str(self.daily).encode()),

@@ -1,4 +1,7 @@
-"""HubSpot Associations v4 API routes (records and schema), on every accepted path spelling.
+"""HubSpot Associations API routes (records and schema), on every accepted path spelling and version.
+
+The request's path says which version answers; status codes and body shapes that differ between
+versions come from :mod:`airflow_provider_hubassoc.emulator.versions`.
 
 Handlers are plain Starlette endpoints (``Request -> Response``) added to the FastAPI app, to keep the
 batch hot path free of pydantic. Authentication, rate limits and request-level faults are handled before
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import json
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -30,9 +34,15 @@ from airflow_provider_hubassoc.emulator.responses import (
     row_error,
 )
 from airflow_provider_hubassoc.emulator.runtime import EmulatorRuntime
-from airflow_provider_hubassoc.emulator.state import EmulatorError, TypeSpec, parse_record_id, parse_specs
+from airflow_provider_hubassoc.emulator.state import (
+    EmulatorError,
+    TypeSpec,
+    parse_body_id,
+    parse_record_id,
+    parse_specs,
+)
+from airflow_provider_hubassoc.emulator.versions import DATE_VERSIONS, Answer, answer, version_of
 
-DATE_VERSIONS = ("2025-09", "2026-03", "2026-09")
 OBJECT_PREFIXES = ("/crm/v4/objects", "/crm/objects/v4", *(f"/crm/objects/{d}" for d in DATE_VERSIONS))
 ASSOCIATION_PREFIXES = (
     "/crm/v4/associations",
@@ -80,6 +90,39 @@ def batch_inputs(data: Any, limit: int) -> list[Any]:
     return inputs
 
 
+def check_inputs(inputs: list[Any], id_fields: tuple[str, ...], with_types: bool = False) -> None:
+    """Refuse, as a whole, a batch body that the spec's types refuse (HubSpot answers such a body 400).
+
+    Every version's spec (``.../130902/<version>/associations.json``) types ``PublicObjectId.id`` as a
+    string and requires ``associationCategory`` (string) and ``associationTypeId`` (integer).
+
+    :param inputs: the body's ``inputs``.
+    :param id_fields: the fields holding ``{"id": "..."}`` objects (``""`` for the input itself).
+    :param with_types: whether each input carries a required ``types`` array.
+    :raises EmulatorError: 400 ``VALIDATION_ERROR`` naming the first bad input.
+    """
+    for index, inp in enumerate(inputs):
+        if type(inp) is not dict:
+            raise EmulatorError(400, f"Invalid input JSON: inputs[{index}] must be an object.")
+        for name in id_fields:
+            holder = inp if name == "" else inp.get(name)
+            raw = holder.get("id") if type(holder) is dict else None
+            if type(raw) is not str:  # a string that is no record id is a row error, not a 400
+                where = f"inputs[{index}].{name + '.' if name else ''}id"
+                raise EmulatorError(
+                    400,
+                    f"Invalid input JSON: {where} must be a string, got {raw!r}.",
+                    context={"input": [str(index)]},
+                )
+        if with_types:
+            try:
+                parse_specs(inp.get("types"))
+            except EmulatorError as exc:
+                raise EmulatorError(
+                    400, f"inputs[{index}]: {exc.message}", context={"input": [str(index)]}
+                ) from exc
+
+
 def _obj_id(value: Any) -> Any:
     return value.get("id") if isinstance(value, dict) else None
 
@@ -90,6 +133,19 @@ def _ctx(a: Any, b: Any) -> dict[str, list[str]]:
 
 def _injected(context: dict[str, list[str]]) -> dict[str, Any]:
     return row_error("INTERNAL_ERROR", "Injected row error (emulator fault).", context)
+
+
+def _answer(request: Request, operation: str) -> Answer:
+    return answer(operation, version_of(request.url.path))
+
+
+def _envelope_or_empty(
+    spec: Answer, results: list[Any], errors: list[dict[str, Any]], started: str
+) -> Response:
+    """A batch envelope in the versions that send one, else 204 without a body."""
+    if not spec.body:
+        return Response(status_code=204)
+    return json_response(batch_body(results, errors, started), spec.status(bool(errors)))
 
 
 def register_api_routes(app: FastAPI, rt: EmulatorRuntime) -> None:
@@ -183,6 +239,8 @@ def register_api_routes(app: FastAPI, rt: EmulatorRuntime) -> None:
     async def batch_read(request: Request) -> Response:
         from_t, to_t = types_of(request, "fromObjectType", "toObjectType")
         inputs = batch_inputs(await read_json(request), rt.config.batch_limits["batch_read"])
+        check_inputs(inputs, ("",))
+        spec = _answer(request, "batch_read")
         started = now_iso()
         faults = row_faults(len(inputs))
         portal, page_size = rt.portal, rt.config.page_size
@@ -195,7 +253,7 @@ def register_api_routes(app: FastAPI, rt: EmulatorRuntime) -> None:
                 errors.append(_injected({"fromObjectId": [str(raw)]}))
                 continue
             try:
-                a = parse_record_id(raw)
+                a = parse_body_id(raw, "id")
                 after = decode_cursor(inp.get("after"))
             except EmulatorError as exc:
                 errors.append(row_error(exc.category, exc.message, {"fromObjectId": [str(raw)]}))
@@ -215,11 +273,13 @@ def register_api_routes(app: FastAPI, rt: EmulatorRuntime) -> None:
             if nxt is not None:
                 result["paging"] = {"next": {"after": encode_cursor(nxt)}}
             results.append(result)
-        return json_response(batch_body(results, errors, started), 207 if errors else 200)
+        return json_response(batch_body(results, errors, started), spec.status(bool(errors)))
 
     async def batch_create(request: Request) -> Response:
         from_t, to_t = types_of(request, "fromObjectType", "toObjectType")
         inputs = batch_inputs(await read_json(request), rt.config.batch_limits["batch_create"])
+        check_inputs(inputs, ("from", "to"), with_types=True)
+        spec = _answer(request, "batch_create")
         started = now_iso()
         faults = row_faults(len(inputs))
         rows: list[tuple[Any, Any, Any]] = []
@@ -256,11 +316,12 @@ def register_api_routes(app: FastAPI, rt: EmulatorRuntime) -> None:
                     row_error(outcome.category, outcome.message, _ctx(raw_a, raw_b), outcome.sub_category)
                 )
         body = raw_batch_body(fragments, errors, started)
-        return Response(content=body, status_code=207 if errors else 201, media_type=JSON_TYPE)
+        return Response(content=body, status_code=spec.status(bool(errors)), media_type=JSON_TYPE)
 
     async def batch_associate_default(request: Request) -> Response:
         from_t, to_t = types_of(request, "fromObjectType", "toObjectType")
         inputs = batch_inputs(await read_json(request), rt.config.batch_limits["batch_associate_default"])
+        check_inputs(inputs, ("from", "to"))
         started = now_iso()
         faults = row_faults(len(inputs))
         portal = rt.portal
@@ -278,7 +339,7 @@ def register_api_routes(app: FastAPI, rt: EmulatorRuntime) -> None:
                 errors.append(_injected(_ctx(raw_a, raw_b)))
                 continue
             try:
-                a, b = parse_record_id(raw_a), parse_record_id(raw_b)
+                a, b = parse_body_id(raw_a, "from.id"), parse_body_id(raw_b, "to.id")
                 portal.associate_default(from_t, to_t, a, b)
             except EmulatorError as exc:
                 errors.append(row_error(exc.category, exc.message, _ctx(raw_a, raw_b), exc.sub_category))
@@ -291,20 +352,31 @@ def register_api_routes(app: FastAPI, rt: EmulatorRuntime) -> None:
     async def batch_archive(request: Request) -> Response:
         from_t, to_t = types_of(request, "fromObjectType", "toObjectType")
         inputs = batch_inputs(await read_json(request), rt.config.batch_limits["batch_archive"])
-        pairs: list[tuple[int, int]] = []
+        spec = _answer(request, "batch_archive")
+        started = now_iso()
+        rows: list[tuple[int, list[int]]] = []
         for inp in inputs:
             tos = inp.get("to") if isinstance(inp, dict) else None
             if not isinstance(tos, list):
                 raise EmulatorError(400, "Each input needs 'from': {id} and 'to': [{id}, ...].")
-            a = parse_record_id(_obj_id(inp.get("from")))
-            pairs.extend((a, parse_record_id(_obj_id(t))) for t in tos)
-        for a, b in pairs:
-            rt.portal.remove_pair(from_t, to_t, a, b)
-        return Response(status_code=204)
+            a = parse_body_id(_obj_id(inp.get("from")), "from.id")
+            rows.append((a, [parse_body_id(_obj_id(t), "to.id") for t in tos]))
+        # A 204 carries no row errors, so v4 never draws row faults here.
+        faults = row_faults(len(rows)) if spec.body else [False] * len(rows)
+        errors: list[dict[str, Any]] = []
+        for (a, tos), fault in zip(rows, faults, strict=True):
+            if fault:
+                errors.append(_injected({"fromObjectId": [str(a)], "toObjectId": [str(b) for b in tos]}))
+                continue
+            for b in tos:
+                rt.portal.remove_pair(from_t, to_t, a, b)
+        return _envelope_or_empty(spec, [], errors, started)
 
     async def batch_labels_archive(request: Request) -> Response:
         from_t, to_t = types_of(request, "fromObjectType", "toObjectType")
         inputs = batch_inputs(await read_json(request), rt.config.batch_limits["batch_labels_archive"])
+        spec = _answer(request, "batch_labels_archive")
+        started = now_iso()
         portal = rt.portal
         schema = portal.schema(from_t, to_t)
         rows: list[tuple[int, int, list[TypeSpec]]] = []
@@ -314,11 +386,20 @@ def register_api_routes(app: FastAPI, rt: EmulatorRuntime) -> None:
             specs = parse_specs(inp.get("types"))
             portal.validate_types(schema, specs)
             rows.append(
-                (parse_record_id(_obj_id(inp.get("from"))), parse_record_id(_obj_id(inp.get("to"))), specs)
+                (
+                    parse_body_id(_obj_id(inp.get("from")), "from.id"),
+                    parse_body_id(_obj_id(inp.get("to")), "to.id"),
+                    specs,
+                )
             )
-        for a, b, specs in rows:
+        faults = row_faults(len(rows)) if spec.body else [False] * len(rows)
+        errors: list[dict[str, Any]] = []
+        for (a, b, specs), fault in zip(rows, faults, strict=True):
+            if fault:
+                errors.append(_injected(_ctx(a, b)))
+                continue
             portal.remove_types(from_t, to_t, a, b, specs)
-        return Response(status_code=204)
+        return _envelope_or_empty(spec, [], errors, started)
 
     async def high_usage_report(request: Request) -> Response:
         raw = request.path_params["userId"]
@@ -326,7 +407,10 @@ def register_api_routes(app: FastAPI, rt: EmulatorRuntime) -> None:
             user_id = int(raw)
         except ValueError as exc:
             raise EmulatorError(400, f"userId must be an integer, got {raw!r}") from exc
-        body = {"userId": user_id, "userEmail": f"user{user_id}@example.com", "enqueueTime": now_iso()}
+        # ReportCreationResponse.enqueueTime is a DateTime object in every version's spec
+        # (``.../130902/<version>/associations.json``), not an ISO string.
+        enqueue = {"value": int(time.time() * 1000), "timeZoneShift": 0, "dateOnly": False}
+        body = {"userId": user_id, "userEmail": f"user{user_id}@example.com", "enqueueTime": enqueue}
         return json_response(body)
 
     # ---------------------------------------------------------------- labels
@@ -372,10 +456,11 @@ def register_api_routes(app: FastAPI, rt: EmulatorRuntime) -> None:
         from_t, to_t = types_of(request, "fromObjectType", "toObjectType")
         return json_response({"results": rt.portal.config_list(from_t, to_t)})
 
-    def config_batch(op: str, success: int) -> Handler:
+    def config_batch(op: str) -> Handler:
         async def handler(request: Request) -> Response:
             from_t, to_t = types_of(request, "fromObjectType", "toObjectType")
             inputs = batch_inputs(await read_json(request), rt.config.batch_limits[f"config_batch_{op}"])
+            spec = _answer(request, f"config_batch_{op}")
             started = now_iso()
             faults = row_faults(len(inputs))
             portal = rt.portal
@@ -396,19 +481,26 @@ def register_api_routes(app: FastAPI, rt: EmulatorRuntime) -> None:
                     )
                 except EmulatorError as exc:
                     errors.append(row_error(exc.category, exc.message, ctx, exc.sub_category))
-            return json_response(batch_body(results, errors, started), 207 if errors else success)
+            return json_response(batch_body(results, errors, started), spec.status(bool(errors)))
 
         return handler
 
     async def config_purge(request: Request) -> Response:
         from_t, to_t = types_of(request, "fromObjectType", "toObjectType")
         inputs = batch_inputs(await read_json(request), rt.config.batch_limits["config_batch_purge"])
+        spec = _answer(request, "config_batch_purge")
+        started = now_iso()
         for inp in inputs:
             if not isinstance(inp, dict) or type(inp.get("typeId")) is not int:
                 raise EmulatorError(400, "Each input needs category and an integer typeId.")
-        for inp in inputs:
+        faults = row_faults(len(inputs)) if spec.body else [False] * len(inputs)
+        errors: list[dict[str, Any]] = []
+        for inp, fault in zip(inputs, faults, strict=True):
+            if fault:
+                errors.append(_injected({"typeId": [str(inp["typeId"])]}))
+                continue
             rt.portal.config_purge(from_t, to_t, inp["typeId"])
-        return Response(status_code=204)
+        return _envelope_or_empty(spec, [], errors, started)
 
     record_routes: list[tuple[str, str, str, Handler]] = [
         ("/{objectType}/{objectId}/associations/{toObjectType}", "GET", "get_page", list_associations),
@@ -444,13 +536,13 @@ def register_api_routes(app: FastAPI, rt: EmulatorRuntime) -> None:
             "/definitions/configurations/{fromObjectType}/{toObjectType}/batch/create",
             "POST",
             "configurations_batch_create",
-            config_batch("create", 201),
+            config_batch("create"),
         ),
         (
             "/definitions/configurations/{fromObjectType}/{toObjectType}/batch/update",
             "POST",
             "configurations_batch_update",
-            config_batch("update", 200),
+            config_batch("update"),
         ),
         (
             "/definitions/configurations/{fromObjectType}/{toObjectType}/batch/purge",

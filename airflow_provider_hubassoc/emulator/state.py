@@ -4,8 +4,8 @@ Pure Python, no HTTP. Every rule of the associations v4 API that the emulator re
 :mod:`airflow_provider_hubassoc.emulator.routes` only translates HTTP to these calls. Rule violations raise
 :class:`EmulatorError`, which carries the HTTP status and the HubSpot error category.
 
-Associations are stored in both directions: ``assoc[(from_type, to_type)][from_id][to_id]`` is the set of
-type ids seen from the ``from`` side; the reverse direction holds the inverse type ids.
+Each association is stored once (:class:`~airflow_provider_hubassoc.emulator.links.LinkStore`); the reverse
+direction and every record's Primary company are derived from it on read.
 """
 
 from __future__ import annotations
@@ -20,16 +20,17 @@ from airflow_provider_hubassoc.emulator.catalog import (
     COMPANY,
     CUSTOM_TYPE_ID,
     NAME_TO_TYPE_ID,
+    PRIMARY_OWNER_TYPES,
     STANDARD_OBJECT_TYPES,
     singular_name,
 )
+from airflow_provider_hubassoc.emulator.links import LinkStore
 
 HUBSPOT_DEFINED = "HUBSPOT_DEFINED"
 USER_DEFINED = "USER_DEFINED"
 INTEGRATOR_DEFINED = "INTEGRATOR_DEFINED"
 MAX_USER_LABELS_PER_PAIR = 10
 
-AssocMap = dict[int, dict[int, set[int]]]
 TypeSpec = tuple[str | None, int]
 
 _BUILTIN_IDS: frozenset[int] = frozenset(
@@ -154,8 +155,31 @@ def parse_record_id(value: Any) -> int:
     raise EmulatorError(400, f"Invalid object id: {value!r}", "VALIDATION_ERROR")
 
 
+def parse_body_id(value: Any, where: str = "id") -> int:
+    """Parse a record id from a request body, where the spec types it as a JSON string.
+
+    Every spec version types ``PublicObjectId.id`` as ``string``; HubSpot refuses a JSON number there
+    with a 400 (``PublicApiSpecs/CRM/Associations/Rollouts/130902/<version>/associations.json``).
+
+    :param value: The raw JSON value.
+    :param where: The field, quoted in the error.
+    :raises EmulatorError: 400 when it is not a string of digits.
+    """
+    if type(value) is str and value.isdigit():
+        return int(value)
+    raise EmulatorError(
+        400,
+        f"Invalid input JSON: {where} must be a string of digits, got {value!r}.",
+        "VALIDATION_ERROR",
+        context={where: [str(value)]},
+    )
+
+
 def parse_specs(raw: Any) -> list[TypeSpec]:
     """Parse a list of ``AssociationSpec`` (``associationCategory``/``associationTypeId``).
+
+    Both fields are required, the category a string and the type id a JSON integer, in every version
+    (``AssociationSpec`` in ``.../130902/<version>/associations.json``); anything else is a 400.
 
     :param raw: The JSON value.
     :raises EmulatorError: 400 when malformed.
@@ -168,10 +192,12 @@ def parse_specs(raw: Any) -> list[TypeSpec]:
             raise EmulatorError(400, "Each AssociationSpec must be an object.")
         category = item.get("associationCategory")
         type_id = item.get("associationTypeId")
-        if isinstance(type_id, str) and type_id.isdigit():
-            type_id = int(type_id)
-        if type(type_id) is not int or (category is not None and not isinstance(category, str)):
-            raise EmulatorError(400, f"Invalid AssociationSpec: {item!r}")
+        if type(type_id) is not int or not isinstance(category, str):
+            raise EmulatorError(
+                400,
+                "Invalid AssociationSpec: associationCategory (a string) and associationTypeId (an "
+                f"integer) are required, got {item!r}.",
+            )
         out.append((category, type_id))
     return out
 
@@ -199,8 +225,7 @@ class Portal:
         self._seed = seed
         self.records: dict[str, dict[int, dict[str, Any]]] = {}
         self.custom_types: set[str] = set()
-        self.assoc: dict[tuple[str, str], AssocMap] = {}
-        self.primary: dict[tuple[str, str], dict[int, int]] = {}
+        self.links = LinkStore(lambda from_type, to_type: self.schema(from_type, to_type).inverse)
         self.labels: dict[int, LabelDef] = {}
         self.configs: dict[tuple[str, str], dict[int, tuple[str, int]]] = {}
         self._schemas: dict[tuple[str, str], PairSchema] = {}
@@ -214,8 +239,7 @@ class Portal:
         """Drop everything and load the seed again."""
         self.records = {tid: {} for tid in STANDARD_OBJECT_TYPES}
         self.custom_types = set()
-        self.assoc = {}
-        self.primary = {}
+        self.links.clear()
         self.labels = {}
         self.configs = {}
         self._schemas = {}
@@ -407,12 +431,6 @@ class Portal:
 
     # ------------------------------------------------------------------ associations: writes
 
-    def _map(self, from_type: str, to_type: str) -> AssocMap:
-        m = self.assoc.get((from_type, to_type))
-        if m is None:
-            m = self.assoc[(from_type, to_type)] = {}
-        return m
-
     def associate(
         self,
         from_type: str,
@@ -440,9 +458,7 @@ class Portal:
         types = self.validate_types(s, specs) if specs else set()
         self.require_record(from_type, from_id)
         self.require_record(to_type, to_id)
-        self._apply(
-            s, self._map(from_type, to_type), self._map(to_type, from_type), from_id, to_id, types, mode
-        )
+        self._apply(s, from_id, to_id, types, mode)
         return [lab for t in types if (lab := s.types[t].label) is not None]
 
     def associate_many(
@@ -457,15 +473,14 @@ class Portal:
         :return: Per row, ``(from id, to id, labels)`` or the row's :class:`EmulatorError`.
         """
         s = self.schema(from_type, to_type)
-        fwd, rev = self._map(from_type, to_type), self._map(to_type, from_type)
         recs_from, recs_to = self.records[from_type], self.records[to_type]
         cache: dict[tuple[tuple[Any, Any], ...], tuple[set[int], list[str]]] = {}
         apply = self._apply
         out: list[tuple[int, int, list[str]] | EmulatorError] = []
         for raw_a, raw_b, raw_types in rows:
             try:
-                a = int(raw_a) if type(raw_a) is str and raw_a.isdigit() else parse_record_id(raw_a)
-                b = int(raw_b) if type(raw_b) is str and raw_b.isdigit() else parse_record_id(raw_b)
+                a = int(raw_a) if type(raw_a) is str and raw_a.isdigit() else parse_body_id(raw_a, "from.id")
+                b = int(raw_b) if type(raw_b) is str and raw_b.isdigit() else parse_body_id(raw_b, "to.id")
                 key = _spec_key(raw_types)
                 hit = cache.get(key) if key is not None else None
                 if hit is None:
@@ -477,7 +492,7 @@ class Portal:
                     self.require_record(from_type, a)
                 if b not in recs_to:
                     self.require_record(to_type, b)
-                apply(s, fwd, rev, a, b, hit[0], mode)
+                apply(s, a, b, hit[0], mode)
                 out.append((a, b, hit[1]))
             except EmulatorError as exc:
                 out.append(exc)
@@ -495,16 +510,12 @@ class Portal:
         s = self.schema(from_type, to_type)
         self.require_record(from_type, from_id)
         self.require_record(to_type, to_id)
-        self._apply(
-            s, self._map(from_type, to_type), self._map(to_type, from_type), from_id, to_id, set(), "add"
-        )
+        self._apply(s, from_id, to_id, set(), "add")
         return s.default_type
 
-    def _apply(
-        self, s: PairSchema, fwd: AssocMap, rev: AssocMap, a: int, b: int, add: set[int], mode: str
-    ) -> None:
-        row = fwd.get(a)
-        existing = row.get(b) if row is not None else None
+    def _apply(self, s: PairSchema, a: int, b: int, add: set[int], mode: str) -> None:
+        links = self.links
+        existing = links.get(s.from_type, s.to_type, a, b)
         p = s.primary_type
         if existing is None:
             new = set(add)
@@ -518,37 +529,31 @@ class Portal:
             if p is not None and p in existing:
                 new.add(p)
         if p is not None and existing is None and p not in new:
-            owner_companies = row if s.primary_owner_is_from else rev.get(b)
-            if not owner_companies:
+            owner_type, owner, _company = self._owner(s, a, b)
+            if not links.has_neighbors(owner_type, COMPANY, owner):
                 new.add(p)  # the first company of a contact/deal/ticket becomes Primary
         if self.configs:
-            self._check_limits(s, fwd, rev, a, b, new - existing if existing else new)
+            self._check_limits(s, a, b, new - existing if existing else new)
         if p is not None and p in new and (existing is None or p not in existing):
             self._move_primary(s, a, b)
-        if row is None:
-            row = fwd[a] = {}
-        row[b] = new
-        inv = s.inverse
-        rrow = rev.get(b)
-        if rrow is None:
-            rrow = rev[b] = {}
-        rrow[a] = {inv[t] for t in new}
+        links.put(s.from_type, s.to_type, a, b, new)
 
-    def _check_limits(
-        self, s: PairSchema, fwd: AssocMap, rev: AssocMap, a: int, b: int, added: set[int]
-    ) -> None:
+    def _check_limits(self, s: PairSchema, a: int, b: int, added: set[int]) -> None:
         """Enforce configured ``maxToObjectIds`` for newly added types, on both records of the pair."""
-        for limits, row, types, owner_type, owner in (
-            (self.configs.get((s.from_type, s.to_type)), fwd.get(a), added, s.from_type, a),
+        for limits, owner_type, other_type, types, owner in (
+            (self.configs.get((s.from_type, s.to_type)), s.from_type, s.to_type, added, a),
             (
                 self.configs.get((s.to_type, s.from_type)),
-                rev.get(b),
-                {s.inverse[t] for t in added},
                 s.to_type,
+                s.from_type,
+                {s.inverse[t] for t in added},
                 b,
             ),
         ):
-            if not limits or not row:
+            if not limits:
+                continue
+            row = self.links.neighbors(owner_type, other_type, owner)
+            if not row:
                 continue
             for type_id in types:
                 entry = limits.get(type_id)
@@ -567,27 +572,15 @@ class Portal:
         return s.to_type, b, a
 
     def _move_primary(self, s: PairSchema, a: int, b: int) -> None:
+        """Take Primary off the owner's other company, if it has one (at most one Primary per record)."""
         owner_type, owner, company = self._owner(s, a, b)
-        pm = self.primary.setdefault((owner_type, COMPANY), {})
-        old = pm.get(owner)
+        old = self.primary_company(owner_type, owner)
         if old is not None and old != company:
-            so = self.schema(owner_type, COMPANY)
-            p_fwd = so.primary_type
+            p_fwd = self.schema(owner_type, COMPANY).primary_type
+            types = self.links.get(owner_type, COMPANY, owner, old)
             assert p_fwd is not None
-            p_rev = so.inverse[p_fwd]
-            fwd_types = self._map(owner_type, COMPANY).get(owner, {}).get(old)
-            if fwd_types is not None:
-                fwd_types.discard(p_fwd)
-            rev_types = self._map(COMPANY, owner_type).get(old, {}).get(owner)
-            if rev_types is not None:
-                rev_types.discard(p_rev)
-        pm[owner] = company
-
-    def _clear_primary(self, s: PairSchema, a: int, b: int) -> None:
-        owner_type, owner, company = self._owner(s, a, b)
-        pm = self.primary.get((owner_type, COMPANY))
-        if pm is not None and pm.get(owner) == company:
-            del pm[owner]
+            assert types is not None
+            self.links.put(owner_type, COMPANY, owner, old, types - {p_fwd})
 
     def remove_pair(self, from_type: str, to_type: str, from_id: int, to_id: int) -> bool:
         """Remove every association type between two records (both directions).
@@ -598,23 +591,7 @@ class Portal:
         :param to_id: To record id.
         :return: Whether anything was removed.
         """
-        s = self.schema(from_type, to_type)
-        fwd = self._map(from_type, to_type)
-        rev = self._map(to_type, from_type)
-        row = fwd.get(from_id)
-        if not row or to_id not in row:
-            return False
-        existing = row.pop(to_id)
-        if not row:
-            del fwd[from_id]
-        rrow = rev.get(to_id)
-        if rrow is not None:
-            rrow.pop(from_id, None)
-            if not rrow:
-                del rev[to_id]
-        if s.primary_type is not None and s.primary_type in existing:
-            self._clear_primary(s, from_id, to_id)
-        return True
+        return self.links.drop(from_type, to_type, from_id, to_id)
 
     def remove_types(
         self, from_type: str, to_type: str, from_id: int, to_id: int, specs: list[TypeSpec]
@@ -630,18 +607,13 @@ class Portal:
         """
         s = self.schema(from_type, to_type)
         types = self.validate_types(s, specs)
-        existing = self._map(from_type, to_type).get(from_id, {}).get(to_id)
+        existing = self.links.get(from_type, to_type, from_id, to_id)
         if existing is None:
             return
         if s.default_type in types:
             self.remove_pair(from_type, to_type, from_id, to_id)
             return
-        p = s.primary_type
-        if p is not None and p in existing and p in types:
-            self._clear_primary(s, from_id, to_id)
-        existing -= types
-        rev_types = self._map(to_type, from_type)[to_id][from_id]
-        rev_types -= {s.inverse[t] for t in types}
+        self.links.put(from_type, to_type, from_id, to_id, existing - types)
 
     # ------------------------------------------------------------------ associations: reads
 
@@ -657,7 +629,7 @@ class Portal:
         :param limit: Page size.
         :return: ``MultiAssociatedObjectWithLabel`` dicts and the next page's cursor (``None`` at the end).
         """
-        row = self.assoc.get((from_type, to_type), {}).get(from_id)
+        row = self.links.neighbors(from_type, to_type, from_id)
         if not row:
             return [], None
         s = self.schema(from_type, to_type)
@@ -682,8 +654,8 @@ class Portal:
         :param to_type: To object type id.
         """
         out: list[dict[str, Any]] = []
-        for a, row in sorted(self.assoc.get((from_type, to_type), {}).items()):
-            for b, types in sorted(row.items()):
+        for a in sorted(self.links.records(from_type, to_type)):
+            for b, types in sorted(self.links.neighbors(from_type, to_type, a).items()):
                 out.append({"fromObjectId": a, "toObjectId": b, "typeIds": sorted(types)})
         return out
 
@@ -693,7 +665,13 @@ class Portal:
         :param owner_type: Object type id of the owner.
         :param owner_id: Record id of the owner.
         """
-        return self.primary.get((owner_type, COMPANY), {}).get(owner_id)
+        p = self.schema(owner_type, COMPANY).primary_type if owner_type in PRIMARY_OWNER_TYPES else None
+        if p is None:
+            return None
+        for company, types in self.links.neighbors(owner_type, COMPANY, owner_id).items():
+            if p in types:
+                return company
+        return None
 
     # ------------------------------------------------------------------ labels
 
@@ -807,14 +785,13 @@ class Portal:
         :raises EmulatorError: 404 unknown, 400 HUBSPOT_DEFINED or still used by an association.
         """
         key, ld, _forward = self._find_label(from_type, to_type, type_id)
-        for row in self.assoc.get((ld.from_type, ld.to_type), {}).values():
-            for types in row.values():
-                if ld.fwd_id in types or ld.rev_id in types:
-                    raise EmulatorError(
-                        400,
-                        f"Association label {type_id} is in use; remove it from associations first.",
-                        sub_category="crm.associations.LABEL_IN_USE",
-                    )
+        for types in self.links.stored_types(ld.from_type, ld.to_type):
+            if ld.fwd_id in types or ld.rev_id in types:
+                raise EmulatorError(
+                    400,
+                    f"Association label {type_id} is in use; remove it from associations first.",
+                    sub_category="crm.associations.LABEL_IN_USE",
+                )
         del self.labels[key]
         self.configs.get((ld.from_type, ld.to_type), {}).pop(ld.fwd_id, None)
         self.configs.get((ld.to_type, ld.from_type), {}).pop(ld.rev_id, None)

@@ -21,6 +21,7 @@ from airflow_provider_hubassoc.client.auth import (
     oauth_token_url,
 )
 from airflow_provider_hubassoc.client.errors import HubSpotConfigurationError
+from airflow_provider_hubassoc.client.paths import BETA_API_VERSIONS, DEFAULT_API_VERSION
 from airflow_provider_hubassoc.client.settings import ClientSettings
 from airflow_provider_hubassoc.provider_info import (
     API_VERSIONS,
@@ -124,10 +125,16 @@ def parse_connection(
         raise HubSpotConfigurationError(
             f"Connection extra 'auth_type' must be one of {', '.join(AUTH_TYPES)}; got {auth_type!r}."
         )
-    api_version = _optional_text(extra, "api_version") or "v4"
+    api_version = _optional_text(extra, "api_version") or DEFAULT_API_VERSION
     if api_version not in API_VERSIONS:
         raise HubSpotConfigurationError(
             f"Connection extra 'api_version' must be one of {', '.join(API_VERSIONS)}; got {api_version!r}."
+        )
+    if api_version in BETA_API_VERSIONS:
+        log.warning(
+            "HubSpot API version %s is a beta; prefer %s, the generally available version.",
+            api_version,
+            DEFAULT_API_VERSION,
         )
     settings = ClientSettings(
         base_url=_base_url(host),

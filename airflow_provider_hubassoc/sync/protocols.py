@@ -102,10 +102,10 @@ class AssociationsClient(LabelListing, Protocol):
         from_object_type: str,
         to_object_type: str,
         pairs: Sequence[tuple[RecordId, RecordId]],
-    ) -> None:
+    ) -> BatchResult[object]:
         """Remove every association between the given pairs."""
 
     def batch_archive_labels(
         self, *, from_object_type: str, to_object_type: str, inputs: Sequence[AssociationInput]
-    ) -> None:
+    ) -> BatchResult[object]:
         """Remove only the given types from the given pairs."""

@@ -243,6 +243,7 @@ def make_client(
     max_retries: int = 5,
     token: str = TOKEN,
     clock: FastClock | None = None,
+    api_version: str | None = None,
 ) -> HubSpotAssociationsClient:
     """A provider client for the emulator at ``url``.
 
@@ -252,9 +253,11 @@ def make_client(
     :param max_retries: retries after the first attempt.
     :param token: the bearer token.
     :param clock: a clock (e.g. :class:`FastClock`); the system clock by default.
+    :param api_version: the API version; the client's default when ``None``.
     """
+    version = {"api_version": api_version} if api_version is not None else {}
     settings = ClientSettings(
-        base_url=url, requests_per_10s=requests_per_10s, timeout=timeout, max_retries=max_retries
+        base_url=url, requests_per_10s=requests_per_10s, timeout=timeout, max_retries=max_retries, **version
     )
     return HubSpotAssociationsClient(
         settings=settings, token_provider=StaticTokenProvider(token=token), clock=clock

@@ -34,6 +34,7 @@ def make_client(clock: FakeClock) -> Iterator[ClientFactory]:
 
     def factory(**settings: Any) -> HubSpotAssociationsClient:
         settings.setdefault("requests_per_10s", 1000)
+        settings.setdefault("api_version", "v4")  # the mocked answers below are v4's
         client = HubSpotAssociationsClient(
             settings=ClientSettings(**settings),
             token_provider=StaticTokenProvider(token=TOKEN),

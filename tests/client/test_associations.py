@@ -441,6 +441,45 @@ def test_batch_archive_groups_by_from_id_and_chunks_at_1000_pairs(
     ]
 
 
+def test_batch_archive_maps_a_date_versions_envelope_errors_to_input_indexes_across_chunks(
+    rsps: responses.RequestsMock, make_client: ClientFactory
+) -> None:
+    url = f"{BASE_URL}/crm/associations/2026-03/contacts/companies/batch/archive"
+    ok = {"status": "COMPLETE", "results": [], "startedAt": "x", "completedAt": "y"}
+    refusal = {
+        "status": "error",
+        "category": "VALIDATION_ERROR",
+        "message": "pair refused",
+        "context": {"fromObjectId": ["2"], "toObjectId": ["7"]},
+    }
+    rsps.add(responses.POST, url, status=200, json=ok)
+    rsps.add(responses.POST, url, status=200, json={**ok, "errors": [refusal], "numErrors": 1})
+    pairs: list[tuple[str | int, str | int]] = [(1, to) for to in range(1000)] + [("1", "1000"), (2, 7)]
+    result = make_client(api_version="2026-03").batch_archive(
+        from_object_type="contacts", to_object_type="companies", pairs=pairs
+    )
+    assert [(e.message, e.input_indexes) for e in result.errors] == [("pair refused", (1001,))]
+
+
+def test_purge_limit_configurations_maps_envelope_errors_by_type_id(
+    rsps: responses.RequestsMock, make_client: ClientFactory
+) -> None:
+    url = f"{BASE_URL}/crm/associations/2026-09/definitions/configurations/contacts/companies/batch/purge"
+    refusal = {
+        "status": "error",
+        "category": "OBJECT_NOT_FOUND",
+        "message": "none",
+        "context": {"typeId": ["36"]},
+    }
+    rsps.add(responses.POST, url, status=200, json={"status": "COMPLETE", "results": [], "errors": [refusal]})
+    result = make_client(api_version="2026-09").purge_limit_configurations(
+        from_object_type="contacts",
+        to_object_type="companies",
+        inputs=[AssociationSpec(USER, 35), AssociationSpec(USER, 36)],
+    )
+    assert [e.input_indexes for e in result.errors] == [(1,)]
+
+
 def test_batch_archive_labels(rsps: responses.RequestsMock, make_client: ClientFactory, version: str) -> None:
     url = f"{assoc_url(version)}/contacts/companies/batch/labels/archive"
     rsps.add(responses.POST, url, status=204)
@@ -668,7 +707,9 @@ def test_context_manager_stats_and_repr(rsps: responses.RequestsMock, clock: Fak
 
     rsps.add(responses.GET, f"{BASE_URL}/crm/v4/associations/contacts/companies/labels", json={"results": []})
     with HubSpotAssociationsClient(
-        settings=ClientSettings(), token_provider=StaticTokenProvider(token=TOKEN), clock=clock
+        settings=ClientSettings(api_version="v4"),
+        token_provider=StaticTokenProvider(token=TOKEN),
+        clock=clock,
     ) as client:
         client.list_labels(from_object_type="contacts", to_object_type="companies")
         assert client.stats.requests == 1

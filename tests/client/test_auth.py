@@ -17,7 +17,7 @@ from airflow_provider_hubassoc.client import (
     oauth_token_url,
 )
 
-TOKEN_URL = "https://api.hubapi.com/oauth/v1/token"
+TOKEN_URL = "https://api.hubapi.com/oauth/2026-03/token"
 CLIENT_SECRET = "client-SECRET-5f3c"
 REFRESH_TOKEN = "refresh-SECRET-aa11"
 ROTATED_REFRESH = "refresh-SECRET-ROTATED-bb22"
@@ -56,7 +56,7 @@ def test_bearer_auth_sets_the_header() -> None:
 
 def test_oauth_token_url() -> None:
     assert oauth_token_url() == TOKEN_URL
-    assert oauth_token_url("http://127.0.0.1:8099/") == "http://127.0.0.1:8099/oauth/v1/token"
+    assert oauth_token_url("http://127.0.0.1:8099/") == "http://127.0.0.1:8099/oauth/2026-03/token"
     with pytest.raises(HubSpotConfigurationError):
         oauth_token_url("http://hubspot.example.com")
 

@@ -121,12 +121,35 @@ def test_limit_configurations_read_and_update_shapes() -> None:
         [],
         {"results": "nope"},
         {"results": [{"toObjectId": "abc", "associationTypes": []}]},
-        {"results": [{"toObjectId": 1, "associationTypes": [{"category": "MARTIAN", "typeId": 1}]}]},
+        {"results": [{"toObjectId": 1, "associationTypes": [{"category": None, "typeId": 1}]}]},
+        {"results": [{"toObjectId": 1, "associationTypes": [{"category": "", "typeId": 1}]}]},
+        {"results": [{"toObjectId": 1, "associationTypes": [{"category": "NOT A WORD!", "typeId": 1}]}]},
+        {"results": [{"toObjectId": 1, "associationTypes": [{"category": 7, "typeId": 1}]}]},
     ],
 )
 def test_malformed_bodies_raise_unexpected_response(body: object) -> None:
     with pytest.raises(HubSpotUnexpectedResponseError):
         parse.parse_associations_page(body)
+
+
+def test_an_unknown_association_category_is_kept_and_counts_as_user_defined() -> None:
+    # HubSpot grew the enum before (WORK); one unseen category must not fail a read or a label list.
+    page = parse.parse_associations_page(
+        {"results": [{"toObjectId": 1, "associationTypes": [{"category": "PARTNER_DEFINED", "typeId": 77}]}]}
+    )
+    category = page.records[0].types[0].category
+    assert str(category) == "PARTNER_DEFINED"
+    assert category.is_known is False
+    assert category != AssociationCategory.HUBSPOT_DEFINED
+    assert AssociationCategory.WORK.is_known is True
+    assert page.records[0].types[0].spec.to_json() == {
+        "associationCategory": "PARTNER_DEFINED",
+        "associationTypeId": 77,
+    }
+    labels = parse.parse_association_types(
+        {"results": [{"category": "PARTNER_DEFINED", "typeId": 9, "label": "X"}]}
+    )
+    assert [(str(t.category), t.type_id, t.label) for t in labels] == [("PARTNER_DEFINED", 9, "X")]
 
 
 # ---------------------------------------------------------------- batch read and 207 mapping

@@ -8,7 +8,7 @@ from airflow_provider_hubassoc.client import ClientSettings, HubSpotConfiguratio
 def test_defaults() -> None:
     settings = ClientSettings()
     assert settings.base_url == "https://api.hubapi.com"
-    assert settings.api_version == "v4"
+    assert settings.api_version == "2026-03"  # the first generally available date version
     assert settings.requests_per_10s == 100
     assert settings.timeout == 30.0
     assert settings.max_retries == 5
@@ -102,3 +102,13 @@ def test_is_loopback_host() -> None:
     assert is_loopback_host("localhost")
     assert not is_loopback_host("128.0.0.1")
     assert not is_loopback_host("localhost.example.com")
+
+
+def test_a_non_positive_pace_quotes_the_associations_guides_limits() -> None:
+    with pytest.raises(HubSpotConfigurationError) as info:
+        ClientSettings(requests_per_10s=0)
+    message = str(info.value)
+    assert "100" in message
+    assert "150" in message
+    assert "at most 200" in message
+    assert "250" not in message

@@ -403,7 +403,7 @@ def test_oauth_provider_end_to_end_and_oauth_failure_is_not_retried(
 ) -> None:
     from airflow_provider_hubassoc.client import HubSpotOAuthError, OAuthTokenProvider
 
-    token_url = f"{BASE_URL}/oauth/v1/token"
+    token_url = f"{BASE_URL}/oauth/2026-03/token"
     rsps.add(responses.POST, token_url, json={"access_token": "oauth-access-1", "expires_in": 1800})
     rsps.add(**ok())
     rsps.add(**ok())

@@ -175,9 +175,12 @@ def test_labels_and_primary_runs(dagbag: Any, portal: Portal) -> None:
     assert "Decision maker" in firms[(contacts[0], companies[0])]
     for employee in contacts[1:]:
         assert "Decision maker" not in firms[(employee, companies[0])]  # label removed, pair kept
-        assert {"Primary", "Decision maker"} <= firms[(employee, companies[1])]  # Primary moved here
+        # Primary moved here (the DAG says "Primary"; the portal's label text is today's)
+        assert {"Contact with Primary Company", "Decision maker"} <= firms[(employee, companies[1])]
         assert not any(
-            "Primary" in types for (f, t), types in firms.items() if f == employee and t != companies[1]
+            "Contact with Primary Company" in types
+            for (f, t), types in firms.items()
+            if f == employee and t != companies[1]
         )
 
 

@@ -26,7 +26,7 @@ TEST_SEED: dict[str, Any] = {
 DEFAULT_RUNTIME: dict[str, Any] = {
     "requests_per_10s": None,
     "daily_limit": None,
-    "retry_after": True,
+    "retry_after": False,
     "faults": None,
     "fault_seed": 0,
     "fault_delay_seconds": 35.0,

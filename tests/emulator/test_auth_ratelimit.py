@@ -9,6 +9,13 @@ from collections.abc import Callable
 import pytest
 import requests
 
+from airflow_provider_hubassoc.client import (
+    ClientSettings,
+    HubSpotAssociationsClient,
+    HubSpotOAuthError,
+    OAuthTokenProvider,
+    oauth_token_url,
+)
 from airflow_provider_hubassoc.emulator import EmulatorServer
 from tests.emulator.conftest import Api
 
@@ -46,7 +53,7 @@ def test_emulator_routes_need_no_token(emulator: EmulatorServer) -> None:
 
 
 def test_ten_secondly_limit_headers_and_429(api: Api, emulator: EmulatorServer) -> None:
-    emulator.runtime.reconfigure({"requests_per_10s": 3})
+    emulator.runtime.reconfigure({"requests_per_10s": 3, "retry_after": True})
     remaining = []
     for _ in range(3):
         resp = api.get(PATH)
@@ -74,7 +81,7 @@ def test_ten_secondly_limit_headers_and_429(api: Api, emulator: EmulatorServer) 
 
 
 def test_rolling_window_frees_up(emulator_factory: Callable[..., EmulatorServer]) -> None:
-    server = emulator_factory(requests_per_10s=2)
+    server = emulator_factory(requests_per_10s=2, retry_after=True)
     api = Api(server.url)
     clock = [1000.0]
     server.runtime.limiter.clock = lambda: clock[0]
@@ -89,8 +96,10 @@ def test_rolling_window_frees_up(emulator_factory: Callable[..., EmulatorServer]
     assert resp.headers["Retry-After"] == "6"  # the 1006 request leaves the window at 1016
 
 
-def test_429_without_retry_after(api: Api, emulator: EmulatorServer) -> None:
-    emulator.runtime.reconfigure({"requests_per_10s": 1, "retry_after": False})
+def test_429_without_retry_after_by_default(emulator_factory: Callable[..., EmulatorServer]) -> None:
+    # HubSpot documents no Retry-After on 429: the emulator sends none unless asked to.
+    server = emulator_factory(requests_per_10s=1)
+    api = Api(server.url)
     assert api.get(PATH).status_code == 200
     resp = api.get(PATH)
     assert resp.status_code == 429
@@ -99,11 +108,12 @@ def test_429_without_retry_after(api: Api, emulator: EmulatorServer) -> None:
 
 
 def test_daily_limit(api: Api, emulator: EmulatorServer) -> None:
-    emulator.runtime.reconfigure({"daily_limit": 2})
+    emulator.runtime.reconfigure({"daily_limit": 2, "retry_after": True})
     first = api.get(PATH)
     assert first.headers["X-HubSpot-RateLimit-Daily"] == "2"
     assert first.headers["X-HubSpot-RateLimit-Daily-Remaining"] == "1"
-    assert "X-HubSpot-RateLimit-Max" not in first.headers
+    # the ten-second headers are on every response, a ten-second limit configured or not
+    assert first.headers["X-HubSpot-RateLimit-Interval-Milliseconds"] == "10000"
     assert api.get(PATH).headers["X-HubSpot-RateLimit-Daily-Remaining"] == "0"
     resp = api.get(PATH)
     assert resp.status_code == 429
@@ -117,6 +127,17 @@ def test_daily_limit(api: Api, emulator: EmulatorServer) -> None:
     api.get(PATH)
     api.get(PATH)
     assert "Retry-After" not in api.get(PATH).headers
+
+
+def test_rate_limit_headers_on_every_response_without_limits(api: Api) -> None:
+    first, second = api.get(PATH), api.get(PATH)
+    for resp in (first, second):
+        for name in ("Max", "Remaining", "Interval-Milliseconds"):
+            assert f"X-HubSpot-RateLimit-{name}" in resp.headers
+        assert "X-HubSpot-RateLimit-Daily" not in resp.headers
+    assert int(second.headers["X-HubSpot-RateLimit-Remaining"]) < int(
+        first.headers["X-HubSpot-RateLimit-Remaining"]
+    )
 
 
 def test_both_limits_headers_together(emulator_factory: Callable[..., EmulatorServer]) -> None:
@@ -149,7 +170,7 @@ def _refresh(server: EmulatorServer, **overrides: str) -> requests.Response:
         "refresh_token": "rtoken",
     }
     form.update(overrides)
-    return requests.post(f"{server.url}/oauth/v1/token", data=form, timeout=10)
+    return requests.post(f"{server.url}/oauth/2026-03/token", data=form, timeout=10)
 
 
 def test_oauth_token_is_accepted_until_expiry(oauth_server: EmulatorServer) -> None:
@@ -185,7 +206,9 @@ def test_oauth_errors(oauth_server: EmulatorServer, override: dict[str, str], st
     resp = _refresh(oauth_server, **override)
     assert resp.status_code == 400
     body = resp.json()
-    assert body["status"] == status
+    # HubSpot's Error shape, as the 2026-03 OAuth spec and the token reference page show it
+    assert body["category"] == "VALIDATION_ERROR"
+    assert body["subCategory"] == status
     uuid.UUID(body["correlationId"])
     assert "nope" not in body["message"]
 
@@ -193,3 +216,49 @@ def test_oauth_errors(oauth_server: EmulatorServer, override: dict[str, str], st
 def test_oauth_not_configured(emulator: EmulatorServer) -> None:
     resp = _refresh(emulator)
     assert resp.status_code == 400
+
+
+def test_the_v1_token_endpoint_is_not_served(oauth_server: EmulatorServer) -> None:
+    # sunset on 2027-02-16; a client still calling it must fail here, not in production
+    form = {
+        "grant_type": "refresh_token",
+        "client_id": "cid",
+        "client_secret": "csecret",
+        "refresh_token": "rtoken",
+    }
+    assert requests.post(f"{oauth_server.url}/oauth/v1/token", data=form, timeout=10).status_code == 404
+    assert _refresh(oauth_server).status_code == 200
+
+
+def test_the_client_refreshes_at_the_date_versioned_endpoint(oauth_server: EmulatorServer) -> None:
+    provider = OAuthTokenProvider(
+        client_id="cid",
+        client_secret="csecret",
+        refresh_token="rtoken",
+        token_url=oauth_token_url(oauth_server.url),
+    )
+    with HubSpotAssociationsClient(
+        settings=ClientSettings(base_url=oauth_server.url), token_provider=provider
+    ) as client:
+        assert (
+            client.get_associations(from_object_type="contacts", object_id="101", to_object_type="companies")
+            == []
+        )
+    provider.close()
+    stats = requests.get(f"{oauth_server.url}/_emulator/stats", timeout=10).json()
+    assert stats["by_endpoint"]["oauth"] == {"200": 1}
+
+
+def test_the_client_quotes_the_token_endpoints_error(oauth_server: EmulatorServer) -> None:
+    provider = OAuthTokenProvider(
+        client_id="cid",
+        client_secret="csecret",
+        refresh_token="revoked-one",
+        token_url=oauth_token_url(oauth_server.url),
+    )
+    with pytest.raises(HubSpotOAuthError) as info:
+        provider.token()
+    provider.close()
+    assert "BAD_REFRESH_TOKEN" in str(info.value)
+    assert "missing or unknown refresh token" in str(info.value)
+    assert "revoked-one" not in str(info.value)

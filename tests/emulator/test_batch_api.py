@@ -104,7 +104,7 @@ def test_batch_create_207_maps_errors_back_to_rows(api: Api) -> None:
 
 def test_batch_read_200_and_207_no_associations(api: Api) -> None:
     api.post(f"{BASE}/batch/create", {"inputs": [_create_input(101, 201), _create_input(102, 202)]})
-    ok = api.post(f"{BASE}/batch/read", {"inputs": [{"id": "101"}, {"id": 102}]})
+    ok = api.post(f"{BASE}/batch/read", {"inputs": [{"id": "101"}, {"id": "102"}]})
     assert ok.status_code == 200
     assert "errors" not in ok.json()
     results = {r["from"]["id"]: r for r in ok.json()["results"]}

@@ -103,7 +103,7 @@ def test_cli_flags_reach_the_config(start_cli: object, tmp_path: Path) -> None:
     assert "oauth_client_secret" not in config
     assert "tokens" not in config
     token = requests.post(
-        url + "/oauth/v1/token",
+        url + "/oauth/2026-03/token",
         data={
             "grant_type": "refresh_token",
             "client_id": "cid",

@@ -29,7 +29,7 @@ def test_server_error_faults_are_not_applied(
 
 
 def test_429_fault(api: Api, emulator: EmulatorServer) -> None:
-    emulator.runtime.reconfigure({"faults": "429=1"})
+    emulator.runtime.reconfigure({"faults": "429=1", "retry_after": True})
     resp = api.put(PUT_PATH, UNLABELED)
     assert resp.status_code == 429
     assert resp.json()["policyName"] == "TEN_SECONDLY_ROLLING"
@@ -146,7 +146,7 @@ def test_faults_skip_emulator_and_oauth_routes(emulator: EmulatorServer) -> None
     emulator.runtime.reconfigure({"faults": "500=1"})
     assert requests.get(emulator.url + "/_emulator/stats", timeout=10).status_code == 200
     assert (
-        requests.post(emulator.url + "/oauth/v1/token", data={"grant_type": "x"}, timeout=10).status_code
+        requests.post(emulator.url + "/oauth/2026-03/token", data={"grant_type": "x"}, timeout=10).status_code
         == 400
     )
     assert requests.get(emulator.url + "/_emulator/stats", timeout=10).json()["faults"] == {}

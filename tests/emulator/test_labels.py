@@ -21,7 +21,7 @@ def test_labels_list_includes_hubspot_defined(api: Api) -> None:
     assert resp.status_code == 200
     assert resp.json() == {
         "results": [
-            {"category": "HUBSPOT_DEFINED", "typeId": 1, "label": "Primary"},
+            {"category": "HUBSPOT_DEFINED", "typeId": 1, "label": "Contact with Primary Company"},
             {"category": "HUBSPOT_DEFINED", "typeId": 279, "label": None},
         ]
     }

@@ -44,7 +44,7 @@ def test_setting_primary_moves_it(api: Api, emulator: EmulatorServer) -> None:
         [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 1}],
     )
     assert resp.status_code == 201
-    assert resp.json()["labels"] == ["Primary"]
+    assert resp.json()["labels"] == ["Contact with Primary Company"]
     assert api.type_ids("contacts", 103, "companies") == {201: sorted([279, label]), 202: [1, 279]}
     assert api.type_ids("companies", 201, "contacts")[103] == sorted([280, label])
     assert api.type_ids("companies", 202, "contacts")[103] == [2, 280]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -44,7 +45,7 @@ def test_get_list_shape_and_numeric_to_object_id(api: Api) -> None:
         {
             "toObjectId": 201,
             "associationTypes": [
-                {"category": "HUBSPOT_DEFINED", "typeId": 1, "label": "Primary"},
+                {"category": "HUBSPOT_DEFINED", "typeId": 1, "label": "Contact with Primary Company"},
                 {"category": "HUBSPOT_DEFINED", "typeId": 279, "label": None},
             ],
         }
@@ -212,22 +213,39 @@ def test_page_size_caps_get_limit(api: Api, emulator: EmulatorServer) -> None:
     assert "paging" in body
 
 
-def test_ids_accepted_as_numbers_and_strings(api: Api) -> None:
-    resp = api.post(
-        "/crm/v4/associations/contacts/companies/batch/create",
-        {
-            "inputs": [
-                {"from": {"id": 108}, "to": {"id": "204"}, "types": UNLABELED},
-                {
-                    "from": {"id": "109"},
-                    "to": {"id": 204},
-                    "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": "279"}],
-                },
-            ]
-        },
-    )
-    assert resp.status_code == 201, resp.text
-    assert sorted(r["fromObjectId"] for r in resp.json()["results"]) == [108, 109]
+@pytest.mark.parametrize(
+    ("path", "inp"),
+    [
+        ("batch/create", {"from": {"id": 108}, "to": {"id": "204"}, "types": UNLABELED}),
+        ("batch/create", {"from": {"id": "108"}, "to": {"id": 204}, "types": UNLABELED}),
+        ("batch/create", {"from": {"id": "108"}, "to": {"id": "204"}, "types": [{"associationTypeId": 279}]}),
+        (
+            "batch/create",
+            {
+                "from": {"id": "108"},
+                "to": {"id": "204"},
+                "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": "279"}],
+            },
+        ),
+        ("batch/create", {"from": {"id": "108"}, "to": {"id": "204"}}),
+        ("batch/read", {"id": 108}),
+        ("batch/associate/default", {"from": {"id": 108}, "to": {"id": "204"}}),
+        ("batch/archive", {"from": {"id": 108}, "to": [{"id": "204"}]}),
+        (
+            "batch/labels/archive",
+            {"from": {"id": "108"}, "to": {"id": "204"}, "types": [{"associationTypeId": 279}]},
+        ),
+    ],
+)
+@pytest.mark.parametrize("prefix", ["/crm/v4/associations", "/crm/associations/2026-03"])
+def test_bodies_the_spec_refuses_get_400(
+    api: Api, emulator: EmulatorServer, prefix: str, path: str, inp: dict[str, Any]
+) -> None:
+    # Every version's spec types ids as strings and requires both AssociationSpec fields (integer type id).
+    resp = api.post(f"{prefix}/contacts/companies/{path}", {"inputs": [inp]})
+    assert resp.status_code == 400, resp.text
+    assert resp.json()["category"] == "VALIDATION_ERROR"
+    assert emulator.state.pairs("0-1", "0-2") == []
 
 
 @pytest.mark.parametrize(

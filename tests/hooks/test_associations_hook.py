@@ -21,7 +21,7 @@ CLIENT_SECRET = "oauth-client-secret-xyz"
 REFRESH_TOKEN = "oauth-refresh-token-xyz"
 ACCESS_TOKEN = "oauth-access-token-xyz"
 BASE = "https://api.hubapi.com"
-LABELS_URL = f"{BASE}/crm/v4/associations/contacts/companies/labels"
+LABELS_URL = f"{BASE}/crm/associations/2026-03/contacts/companies/labels"  # the default version
 LABELS_BODY = {
     "results": [
         {"category": "HUBSPOT_DEFINED", "typeId": 1, "label": "Primary"},
@@ -98,7 +98,7 @@ def test_token_is_masked(token_connection: None) -> None:
 @responses.activate
 def test_oauth_tokens_are_masked_and_used(oauth_connection: None) -> None:
     responses.post(
-        f"{BASE}/oauth/v1/token",
+        f"{BASE}/oauth/2026-03/token",
         json={"access_token": ACCESS_TOKEN, "refresh_token": REFRESH_TOKEN, "expires_in": 1800},
     )
     responses.get(LABELS_URL, json=LABELS_BODY)
@@ -126,7 +126,7 @@ def test_test_connection_success(token_connection: None) -> None:
     responses.get(LABELS_URL, json=LABELS_BODY)
     ok, message = HubSpotAssociationsHook().test_connection()
     assert ok is True
-    assert "API version v4" in message
+    assert "API version 2026-03" in message
     assert len(responses.calls) == 1
     assert responses.calls[0].request.method == "GET"
 
@@ -199,7 +199,7 @@ def test_test_connection_refuses_plain_http(monkeypatch: pytest.MonkeyPatch) -> 
 @responses.activate
 def test_test_connection_oauth_refresh_failure(oauth_connection: None) -> None:
     responses.post(
-        f"{BASE}/oauth/v1/token",
+        f"{BASE}/oauth/2026-03/token",
         status=400,
         json={"status": "BAD_REFRESH_TOKEN", "message": "missing or unknown refresh token"},
     )

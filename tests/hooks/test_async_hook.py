@@ -60,13 +60,13 @@ async def test_reads_every_page_through_one_session(emulator: EmulatorServer) ->
     assert [r.to_object_id for r in records] == ["10", "11", "12"]
     assert [r.to_object_id for r in again] == ["10", "11", "12"]
     assert page_requests(emulator) == {"200": 4}  # 2 pages of 2, twice
-    assert {t.label for t in records[0].types} == {"Primary", None}
+    assert {t.label for t in records[0].types} == {"Contact with Primary Company", None}
 
 
 async def test_list_labels(emulator: EmulatorServer) -> None:
     async with HubSpotAssociationsAsyncHook() as hook:
         labels = await hook.list_labels(from_object_type="contacts", to_object_type="companies")
-    assert {"Consultant", "Billing contact", "Primary"} <= {t.label for t in labels}
+    assert {"Consultant", "Billing contact", "Contact with Primary Company"} <= {t.label for t in labels}
 
 
 async def test_connection_is_fetched_with_the_async_api_once(

@@ -17,10 +17,22 @@ def test_defaults_for_a_token_only_connection() -> None:
     assert config.auth_type == "private_app"
     assert config.access_token == TOKEN
     assert config.settings.base_url == "https://api.hubapi.com"
-    assert config.settings.api_version == "v4"
+    assert config.settings.api_version == "2026-03"  # the generally available date version
     assert config.settings.requests_per_10s == 100
     assert config.settings.max_retries == 5
     assert config.settings.timeout == 30.0
+
+
+@pytest.mark.parametrize(
+    ("version", "warned"), [("2025-09", True), ("2026-03", False), ("2026-09", False), ("v4", False)]
+)
+def test_a_beta_version_is_selectable_with_a_warning(
+    version: str, warned: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("WARNING", logger="airflow_provider_hubassoc.hooks.connection_config")
+    config = parse_connection(host=None, password=TOKEN, extra={"api_version": version})
+    assert config.settings.api_version == version
+    assert ("is a beta" in caplog.text) is warned
 
 
 def test_uri_form_strings_are_converted() -> None:

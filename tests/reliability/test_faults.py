@@ -50,10 +50,15 @@ def _run_and_check(emu: EmulatorProcess, mode: str, seed: int, report_path: Path
     labels = emu.labels()
     by_id = {type_id: label for label, type_id in labels.items()}
     seed_state(emu.url, CONTACTS, labels)
-    emu.configure(faults=FAULTS, fault_seed=seed, fault_delay_seconds=2.0, retry_after=True)
+    # no Retry-After on the 429s (HubSpot documents none): the client backs off 10 s x attempt, on the
+    # FastClock
+    emu.configure(faults=FAULTS, fault_seed=seed, fault_delay_seconds=2.0)
     rows = scenario_rows(CONTACTS)
     clock = FastClock(200.0)
-    with make_client(emu.url, timeout=1.0, max_retries=8, clock=clock) as client:
+    # v4 (archive answers 204) until the sync lands date-version archive row errors on their rows:
+    # in 2026-03 the row_error fault refuses pruned pairs inside a 200 envelope, which the sync's
+    # executor does not read yet (issue 14 item 1; the client returns them from batch_archive).
+    with make_client(emu.url, timeout=1.0, max_retries=8, clock=clock, api_version="v4") as client:
         result = upsert_associations(
             client, from_object_type="contacts", to_object_type="companies", rows=rows, mode=mode
         )

@@ -95,7 +95,7 @@ def test_present_pair(emulator: EmulatorServer) -> None:
 
 def test_labels_on_pair(emulator: EmulatorServer) -> None:
     result = observed(sensor(from_object_id=2, to_object_id=20, labels=["consultant"]).poke(CONTEXT))
-    assert result["records"][0]["labels"] == ["Consultant", "Primary"]
+    assert result["records"][0]["labels"] == ["Consultant", "Contact with Primary Company"]
     assert sensor(to_object_id=11, labels=["Consultant"]).poke(CONTEXT) is False
     # every label is required
     assert (

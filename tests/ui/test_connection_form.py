@@ -174,7 +174,7 @@ def test_1_form_shows_hubassoc_fields(page: Page, airflow: AirflowServer, artifa
     for label in EXTRA_FIELD_LABELS:
         expect(dialog.get_by_text(label, exact=True)).to_be_visible()
     expect(dialog.locator("input[name='element_auth_type']")).to_have_value("private_app")
-    expect(dialog.locator("input[name='element_api_version']")).to_have_value("v4")
+    expect(dialog.locator("input[name='element_api_version']")).to_have_value("2026-03")  # default
     expect(dialog.locator("input[name='element_requests_per_10s']")).to_have_value("100")
     expect(dialog.locator("input[name='element_timeout']")).to_have_value("30")
     expect(dialog.locator("input[name='element_max_retries']")).to_have_value("5")
