@@ -35,6 +35,7 @@ from airflow_provider_hubassoc.client.models import (
 from airflow_provider_hubassoc.client.paging import BATCH_READ_MIN_PAGE_SIZE, Pager
 from airflow_provider_hubassoc.client.ratelimit import RateLimiter
 from airflow_provider_hubassoc.client.responses import (
+    batch_envelope,
     map_batch_errors,
     parse_association_types,
     parse_associations_page,
@@ -435,7 +436,7 @@ class HubSpotAssociationsClient:
             )
             if response.body is None or response.status == 204:
                 continue
-            results, errors = batch_envelope(response.body)
+            results, errors = response.parse(batch_envelope)
             merged.results.extend(results)
             merged.errors.extend(map_batch_errors(errors, refs(offset, chunk)))
         return merged

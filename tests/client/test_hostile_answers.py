@@ -17,8 +17,9 @@ from airflow_provider_hubassoc.client import (
     FakeClock,
     HubSpotAssociationsClient,
     StaticTokenProvider,
+    paths,
 )
-from airflow_provider_hubassoc.client.auth import OAuthTokenProvider
+from airflow_provider_hubassoc.client.auth import OAUTH_TOKEN_PATH, OAuthTokenProvider
 from airflow_provider_hubassoc.client.errors import (
     MAX_MESSAGE_CHARS,
     HubSpotAuthenticationError,
@@ -32,15 +33,17 @@ from airflow_provider_hubassoc.client.errors import (
 )
 from airflow_provider_hubassoc.client.models import AssociationInput, AssociationSpec
 from airflow_provider_hubassoc.client.paging import BATCH_READ_MIN_PAGE_SIZE, max_pages
+from airflow_provider_hubassoc.client.paths import DEFAULT_API_VERSION
 from airflow_provider_hubassoc.client.wire import MAX_BODY_BYTES
 from tests.hostile import Conn, HostileServer, Request, answer, hostile_server
 
 TOKEN = "pat-na1-HOSTILE-SECRET-0123456789"
-LABELS = "/crm/v4/associations/contacts/companies/labels"
-PAGE = "/crm/v4/objects/contacts/1/associations/companies"
-BATCH_READ = "/crm/v4/associations/contacts/companies/batch/read"
-BATCH_CREATE = "/crm/v4/associations/contacts/companies/batch/create"
-TOKEN_PATH = "/oauth/v1/token"
+# the paths of the default API version, as the client builds them
+LABELS = paths.labels_path(DEFAULT_API_VERSION, "contacts", "companies")
+PAGE = paths.record_associations_path(DEFAULT_API_VERSION, "contacts", "1", "companies")
+BATCH_READ = paths.batch_path(DEFAULT_API_VERSION, "contacts", "companies", "read")
+BATCH_CREATE = paths.batch_path(DEFAULT_API_VERSION, "contacts", "companies", "create")
+TOKEN_PATH = OAUTH_TOKEN_PATH
 LABELS_BODY = {"results": [{"category": "HUBSPOT_DEFINED", "typeId": 1, "label": "Primary"}]}
 #: Bounds on message length in the assertions: the cap plus HubSpotError's "| HTTP ..." suffixes.
 MESSAGE_BOUND = MAX_MESSAGE_CHARS + 200
