@@ -8,7 +8,8 @@ reuses as they are.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
 
@@ -68,6 +69,17 @@ def _input_refs(offset: int, inputs: Sequence[AssociationInput]) -> list[InputRe
         )
         for i, item in enumerate(inputs)
     ]
+
+
+@contextmanager
+def _applied_before(offset: int, merged: object = None) -> Iterator[None]:
+    """Mark an error raised by one chunk of a batch write with what the earlier chunks applied."""
+    try:
+        yield
+    except HubSpotError as exc:
+        exc.applied_inputs = offset
+        exc.partial_result = merged
+        raise
 
 
 def _pairs(pairs: Sequence[tuple[RecordId, RecordId]]) -> list[tuple[str, str]]:
@@ -331,9 +343,10 @@ class HubSpotAssociationsClient:
         path = paths.batch_path(self._version, from_object_type, to_object_type, "create")
         merged: BatchResult[LabelsBetweenObjectPair] = BatchResult()
         for offset, chunk in bodies.chunked(inputs, bodies.BATCH_CREATE_MAX_INPUTS):
-            response = self.transport.request(
-                "POST", path, json=bodies.batch_create_body(chunk), expected=(201, 200, 207)
-            )
+            with _applied_before(offset, merged):
+                response = self.transport.request(
+                    "POST", path, json=bodies.batch_create_body(chunk), expected=(201, 200, 207)
+                )
             results, errors = batch_envelope(response.body)
             merged.results.extend(parse_batch_rows(results, parse_labels_between_pair))
             if errors:  # the refs are only needed to map errors back (costly on 2,000 rows)
@@ -355,9 +368,10 @@ class HubSpotAssociationsClient:
         path = paths.batch_path(self._version, from_object_type, to_object_type, "associate/default")
         merged: BatchResult[DefaultAssociation] = BatchResult()
         for offset, chunk in bodies.chunked(normalized, bodies.BATCH_DEFAULT_MAX_INPUTS):
-            response = self.transport.request(
-                "POST", path, json=bodies.batch_default_body(chunk), expected=(200, 201, 207)
-            )
+            with _applied_before(offset, merged):
+                response = self.transport.request(
+                    "POST", path, json=bodies.batch_default_body(chunk), expected=(200, 201, 207)
+                )
             results, errors = batch_envelope(response.body)
             merged.results.extend(parse_batch_rows(results, parse_default_association))
             merged.errors.extend(map_batch_errors(errors, _pair_refs(offset, chunk)))
@@ -374,8 +388,11 @@ class HubSpotAssociationsClient:
         """
         normalized = _pairs(pairs)
         path = paths.batch_path(self._version, from_object_type, to_object_type, "archive")
-        for _, chunk in bodies.chunked(normalized, bodies.BATCH_ARCHIVE_MAX_PAIRS):
-            self.transport.request("POST", path, json=bodies.batch_archive_body(chunk), expected=(204, 200))
+        for offset, chunk in bodies.chunked(normalized, bodies.BATCH_ARCHIVE_MAX_PAIRS):
+            with _applied_before(offset):
+                self.transport.request(
+                    "POST", path, json=bodies.batch_archive_body(chunk), expected=(204, 200)
+                )
 
     def batch_archive_labels(
         self, *, from_object_type: str, to_object_type: str, inputs: Sequence[AssociationInput]
@@ -389,10 +406,11 @@ class HubSpotAssociationsClient:
         :param inputs: the pairs and the types to remove.
         """
         path = paths.batch_path(self._version, from_object_type, to_object_type, "labels/archive")
-        for _, chunk in bodies.chunked(inputs, bodies.BATCH_LABELS_ARCHIVE_MAX_INPUTS):
-            self.transport.request(
-                "POST", path, json=bodies.batch_labels_archive_body(chunk), expected=(204, 200)
-            )
+        for offset, chunk in bodies.chunked(inputs, bodies.BATCH_LABELS_ARCHIVE_MAX_INPUTS):
+            with _applied_before(offset):
+                self.transport.request(
+                    "POST", path, json=bodies.batch_labels_archive_body(chunk), expected=(204, 200)
+                )
 
     def request_high_usage_report(self, *, user_id: int) -> HighUsageReport:
         """Ask HubSpot to email a user the records near their association limits.

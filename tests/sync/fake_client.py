@@ -225,7 +225,6 @@ class FakePortal:
     ) -> BatchResult[LabelsBetweenObjectPair]:
         key = self._key(from_object_type, to_object_type)
         self._request("batch_create", len(inputs), 2000)
-        assert len(inputs) <= 2000, "the sync layer must chunk batch creates at 2,000"
         result: BatchResult[LabelsBetweenObjectPair] = BatchResult()
         for index, item in enumerate(inputs):
             pair = (item.from_id, item.to_id)

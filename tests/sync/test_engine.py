@@ -89,11 +89,11 @@ def test_replace_and_mirror_converge_under_both_write_modes(mode: str) -> None:
         if mode == "mirror":
             assert "12" not in state["1"]
             assert "20" not in state["2"]
-            assert result.summary.removed == 2
+            assert result.summary.pruned == 2
         else:
             assert state["1"]["12"] == {UNL}
             assert state["2"]["20"] == {UNL, BILLING}
-            assert result.summary.removed == 0
+            assert result.summary.pruned == 0
         assert counts(result)[:3] == (1, 2, 0)
         end_states.append(state)
     assert end_states[0] == end_states[1]
@@ -160,7 +160,7 @@ def test_mirror_guard(guard: object, passes: bool) -> None:
     rows = [{"from_id": 1, "to_id": 10}]
     if passes:
         result = upsert(fake, rows, mode="mirror", max_deletes=guard)
-        assert result.summary.removed == 9
+        assert result.summary.pruned == 9
         assert list(fake.state("contacts", "companies")["1"]) == ["10"]
     else:
         with pytest.raises(MassDeletionGuardError) as err:
@@ -175,7 +175,7 @@ def test_mirror_does_not_prune_from_records_with_rejected_rows() -> None:
     fake = _mirror_portal()
     rows = [{"from_id": 1, "to_id": 10}, {"from_id": 1, "to_id": 11, "labels": ["Nope"]}]
     result = upsert(fake, rows, mode="mirror")
-    assert result.summary.removed == 0
+    assert result.summary.pruned == 0
     assert len(fake.state("contacts", "companies")["1"]) == 10
 
 
@@ -241,7 +241,7 @@ def test_fewest_archive_calls() -> None:
     rows = [{"from_id": i, "to_id": 7} for i in range(1, 1201)]
     result = upsert(fake, rows, mode="mirror")
     assert result.summary.updated == 1200
-    assert result.summary.removed == 1200
+    assert result.summary.pruned == 1200
     assert [c for c in fake.calls if c[0] == "batch_archive_labels"] == [
         ("batch_archive_labels", 1000),
         ("batch_archive_labels", 200),

@@ -256,13 +256,23 @@ def test_outcomes_add_up_and_modes_converge(rows: list[dict[str, object]], mode:
             # HubSpot keeps at most one Primary per contact: only the first seeded company gets it.
             fake.seed("contacts", "companies", 2, i + 1, *((1,) if i == 0 else ()))
         result = upsert_associations(
-            fake, from_object_type="contacts", to_object_type="companies", rows=rows, mode=mode
+            fake,
+            from_object_type="contacts",
+            to_object_type="companies",
+            rows=rows,
+            mode=mode,
+            max_deletes="all",
         )
         s = result.summary
         assert s.created + s.updated + s.unchanged + s.rejected == s.rows == len(rows)
         again = upsert_associations(
-            fake, from_object_type="contacts", to_object_type="companies", rows=rows, mode=mode
+            fake,
+            from_object_type="contacts",
+            to_object_type="companies",
+            rows=rows,
+            mode=mode,
+            max_deletes="all",
         )
-        assert again.summary.created == again.summary.updated == again.summary.removed == 0
+        assert again.summary.created == again.summary.updated == again.summary.pruned == 0
         states.append(fake.state("contacts", "companies"))
     assert states[0] == states[1]
