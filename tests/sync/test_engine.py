@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from airflow_provider_hubassoc.sync import (
@@ -375,3 +377,29 @@ def test_delete_primary_explicitly(portal: FakePortal) -> None:
     result = delete_associations(portal, **C2C, rows=[{"from_id": 1, "to_id": 10}], labels=["Primary"])
     assert result.summary.removed == 1
     assert portal.state("contacts", "companies")["1"]["10"] == {UNL}
+
+
+# ---- the garbage collector is tuned for the sync only ------------------------------------------
+
+
+def test_gc_threshold_is_raised_during_the_sync_and_restored_after_it() -> None:
+    import gc
+
+    from airflow_provider_hubassoc.sync.gctune import SYNC_GC_THRESHOLD0
+
+    seen: list[tuple[int, int, int]] = []
+
+    class Watching(FakePortal):
+        def batch_read(self, **kwargs: Any) -> Any:
+            seen.append(gc.get_threshold())
+            return super().batch_read(**kwargs)
+
+    before = gc.get_threshold()
+    upsert(Watching(), [{"from_id": 1, "to_id": 2}])
+    assert seen[0][0] == SYNC_GC_THRESHOLD0
+    assert gc.get_threshold() == before
+    fake = Watching()
+    fake.seed("contacts", "companies", 1, 3)
+    with pytest.raises(MassDeletionGuardError):
+        upsert(fake, [{"from_id": 1, "to_id": 2}], mode="mirror", max_deletes=0)
+    assert gc.get_threshold() == before
