@@ -51,6 +51,7 @@ from airflow_provider_hubassoc.sync.executor import (
     ReadState,
     apply_report,
     read_state,
+    reject_unsent,
 )
 from airflow_provider_hubassoc.sync.gctune import relaxed_gc
 from airflow_provider_hubassoc.sync.labels import LabelResolutionError, LabelResolver
@@ -69,6 +70,7 @@ from airflow_provider_hubassoc.sync.plan import (
     PlanTotals,
     SyncPlan,
     TypeContext,
+    id_order,
     plan_delete,
     plan_upsert,
 )
@@ -150,6 +152,7 @@ class _Run:
         self.tainted: set[str] = set()
         self.mirror = _Mirror() if spec.mode is SyncMode.MIRROR else None
         self.requests_before = _requests(client)
+        self.written_pairs = 0  # pairs whose writes were sent by earlier chunks
 
     # ---- the run ---------------------------------------------------------------------------
     def execute(self, rows: Iterable[object] | None, chunk_size: int | None) -> SyncResult:
@@ -200,6 +203,8 @@ class _Run:
             self._add_candidates(plan)
             self._check_guard()  # before the last chunk's writes: a list writes nothing when it trips
         report = self.writer.write(plan)
+        if not self.spec.dry_run:
+            self.written_pairs += sum(1 for a in plan.actions if a.writes)
         not_written = apply_report(plan.actions, report, outcome_at)
         if self.mirror is not None and not chunk.last:
             self._add_candidates(plan)
@@ -340,23 +345,19 @@ class _Run:
                 continue
             if self.spec.same_type and pair[1] in tainted:  # the same association, seen from pair[1]
                 continue
-            key = (min(pair, key=_id_key), max(pair, key=_id_key)) if self.spec.same_type else pair
+            key = (min(pair, key=id_order), max(pair, key=id_order)) if self.spec.same_type else pair
             if key not in seen:
                 seen.add(key)
                 chosen.append(pair)
         current = sum(n for from_id, n in mirror.current.items() if from_id not in tainted)
         return chosen, current
 
-    def _check_guard(self) -> None:
-        pairs, current = self._removals()
+    def _check_guard(self, removals: tuple[list[Pair], int] | None = None) -> None:
+        pairs, current = removals or self._removals()
         guard = self.spec.guard
         assert guard is not None
-        written = self.totals.creates + self.totals.defaults + self.totals.label_removals
-        before = (
-            ""
-            if self.spec.dry_run or not written
-            else (f"; creates and label changes of earlier chunks were written ({written} pairs)")
-        )
+        written = self.written_pairs
+        before = f"; creates and label changes were already written for {written} pairs" if written else ""
         guard.check(would_remove=len(pairs), current_pairs=current, written_before=before)
 
     def _prune(self, *, final: bool) -> None:
@@ -364,14 +365,14 @@ class _Run:
         if not final:
             self._check_guard()
             return
-        pairs, current = self._removals()
-        self._check_guard()
+        pairs, current = removals = self._removals()
+        self._check_guard(removals)
         skipped = {f for f, _ in self.mirror.candidates if f in self.tainted} if self.mirror else set()
         if skipped:
             log.warning(
                 "Mirror: %d from-records have rejected rows; their other pairs are not removed: %s",
                 len(skipped),
-                ", ".join(sorted(skipped, key=_id_key)[:10]),
+                ", ".join(sorted(skipped, key=id_order)[:10]),
             )
         self.totals.add_prunes(pairs)
         report = self.writer.prune(pairs)
@@ -393,12 +394,7 @@ class _Run:
         """Reject every row of ``chunk`` that has no outcome yet; return how many."""
         pending = [o for o in chunk.outcomes if o.outcome is None]
         for outcome in pending:
-            outcome.reject(
-                f"{DAILY_LIMIT_REASON}: {limit.message}",
-                RejectKind.DAILY_LIMIT,
-                hubspot_category=limit.category,
-                hubspot_message=limit.message,
-            )
+            reject_unsent(outcome, limit)
         return len(pending)
 
     def _stopped(self, stopped: _DailyLimit, chunk: Chunk, reader: ChunkReader) -> DailyLimitReachedError:
@@ -428,10 +424,6 @@ class _Run:
 def _index(chunk: Chunk) -> Callable[[int], RowOutcome]:
     start, outcomes = chunk.start, chunk.outcomes
     return lambda index: outcomes[index - start]
-
-
-def _id_key(value: str) -> tuple[int, str]:
-    return (len(value), value)
 
 
 def _requests(client: AssociationsClient) -> int:

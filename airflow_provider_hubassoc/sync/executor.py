@@ -277,12 +277,21 @@ def apply_report(
                 )
             elif unsent and limit is not None:
                 not_written += 1
-                outcome.reject(
-                    f"{DAILY_LIMIT_REASON}: {limit.message}",
-                    RejectKind.DAILY_LIMIT,
-                    hubspot_category=limit.category,
-                    hubspot_message=limit.message,
-                )
+                reject_unsent(outcome, limit)
             else:
                 outcome.outcome = action.outcome
     return not_written
+
+
+def reject_unsent(outcome: RowOutcome, limit: HubSpotDailyLimitError) -> None:
+    """Reject a row that HubSpot's daily limit left unwritten.
+
+    :param outcome: the row's outcome.
+    :param limit: the client's daily-limit error.
+    """
+    outcome.reject(
+        f"{DAILY_LIMIT_REASON}: {limit.message}",
+        RejectKind.DAILY_LIMIT,
+        hubspot_category=limit.category,
+        hubspot_message=limit.message,
+    )

@@ -305,16 +305,20 @@ def plan_upsert(
         named = {pair for pair in planned_pairs}
         if same_type:
             named |= {(t, f) for f, t in planned_pairs}
-        for from_id in sorted(set(mirror_scope), key=_id_key):
+        for from_id in sorted(set(mirror_scope), key=id_order):
             existing = current.get(from_id, {})
             plan.current_pairs[from_id] = len(existing)
-            for to_id in sorted(existing, key=_id_key):
+            for to_id in sorted(existing, key=id_order):
                 if (from_id, to_id) not in named:
                     plan.prune.append((from_id, to_id))
     return plan
 
 
-def _id_key(value: str) -> tuple[int, str]:
+def id_order(value: str) -> tuple[int, str]:
+    """Sort key of canonical ids in numeric order (shorter is smaller).
+
+    :param value: a canonical record id.
+    """
     return (len(value), value)
 
 

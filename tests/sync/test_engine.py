@@ -403,3 +403,48 @@ def test_gc_threshold_is_raised_during_the_sync_and_restored_after_it() -> None:
     with pytest.raises(MassDeletionGuardError):
         upsert(fake, [{"from_id": 1, "to_id": 2}], mode="mirror", max_deletes=0)
     assert gc.get_threshold() == before
+
+
+# ---- removals flow through the same index-to-outcome mapping as creates ------------------------
+
+
+class ArchiveErrors(FakePortal):
+    """A portal whose archive answers carry per-input errors (as the client will return them)."""
+
+    refuse: frozenset[tuple[str, str]] = frozenset()
+
+    def batch_archive(self, **kwargs: Any) -> Any:
+        from airflow_provider_hubassoc.client.models import BatchResult, BatchRowError
+
+        pairs = [(str(f), str(t)) for f, t in kwargs["pairs"]]
+        allowed = [p for p in pairs if p not in self.refuse]
+        super().batch_archive(**{**kwargs, "pairs": allowed})
+        errors = [
+            BatchRowError("VALIDATION_ERROR", f"cannot remove {p}", input_indexes=(i,))
+            for i, p in enumerate(pairs)
+            if p in self.refuse
+        ]
+        return BatchResult(results=[], errors=errors)
+
+
+def test_archive_errors_reject_their_rows_and_are_never_counted_removed() -> None:
+    fake = ArchiveErrors()
+    fake.refuse = frozenset({("1", "10")})
+    fake.seed("contacts", "companies", 1, 10)
+    fake.seed("contacts", "companies", 2, 20)
+    rows = [{"from_id": 1, "to_id": 10}, {"from_id": 2, "to_id": 20}]
+    result = delete_associations(fake, from_object_type="contacts", to_object_type="companies", rows=rows)
+    assert counts(result) == (0, 0, 0, 1, 1)
+    assert result.outcomes[0].kind is RejectKind.HUBSPOT
+    assert result.outcomes[0].hubspot_message == "cannot remove ('1', '10')"
+    assert "10" in fake.state("contacts", "companies")["1"]
+
+
+def test_mirror_prunes_refused_by_hubspot_are_not_counted() -> None:
+    fake = ArchiveErrors()
+    fake.refuse = frozenset({("1", "11")})
+    for to_id in (10, 11, 12):
+        fake.seed("contacts", "companies", 1, to_id)
+    result = upsert(fake, [{"from_id": 1, "to_id": 10}], mode="mirror", max_deletes=2)
+    assert result.summary.pruned == 1
+    assert sorted(fake.state("contacts", "companies")["1"]) == ["10", "11"]
