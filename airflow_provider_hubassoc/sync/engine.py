@@ -8,15 +8,16 @@ A newcomer can follow one run top to bottom in :func:`run_sync`:
    one chunk; rows from SQL come ``chunk_size`` at a time, never splitting a from-record's run.
    Each row is validated once into a :class:`~.rows.RowRecord` (canonical ids: the only place ids
    are normalised) or gets its ``rejected`` outcome with the reason.
-3. **Resolve.** The direction's labels are listed once per run (the first request, sent as soon as
-   one row is valid); each row's label references become type specs
+3. **Resolve.** The direction's labels are listed once per run (the first request, made for the
+   first chunk that has a valid row); each row's label references become type specs
    (:class:`~.labels.LabelResolver`); duplicate rows of a pair are merged into one
    :class:`~.plan.DesiredPair` that remembers its rows' input positions.
 4. **Read current state.** One batch read of the chunk's from-ids (:func:`~.executor.read_state`;
    the client chunks and pages). A from-record HubSpot could not read rejects its rows.
 5. **Plan.** :mod:`.plan` diffs desired against current state: pure, no I/O. Mirror also lists
    the pairs of each from-record that the chunk does not name (prune candidates).
-6. **Write.** :class:`~.executor.PlanWriter` sends label archives, creates, default associations
+6. **Write.** :class:`~.executor.PlanWriter` sends label archives, creates (new unlabeled pairs
+   too, with the direction's unlabeled type id), default associations (only when that id is unknown)
    and (deletes) pair archives, one call per kind (HubSpot's per-request limits live in the
    client), and lands each answer on its pairs; then every row of the chunk gets its outcome.
 7. **Outcomes.** Each row's outcome is counted into the :class:`~.outcomes.SyncSummary`, passed

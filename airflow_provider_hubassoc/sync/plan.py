@@ -333,8 +333,11 @@ def _plan_pair(
 ) -> PairAction:
     existing = current.get(item.from_id, {}).get(item.to_id)
     if existing is None:
-        if not item.types:
+        if not item.types and ctx.unlabeled is None:
+            # the direction's unlabeled type is unknown: only the default endpoint can write it
             return PairAction(item.pair, item.row_indexes, Outcome.CREATED, default_create=True)
+        # a new unlabeled pair is a batch create of the unlabeled type (2,000 per request, in the
+        # same requests as the labelled pairs) rather than batch/associate/default (1,000)
         return PairAction(
             item.pair, item.row_indexes, Outcome.CREATED, create_types=_write_set(item.types, ctx)
         )

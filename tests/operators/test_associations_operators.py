@@ -50,7 +50,7 @@ def test_modes_end_state_and_rerun_reads_only(emulator: Emulator, mode: str) -> 
         assert pairs[(1, 12)] == {UNL}
         assert summary["pruned"] == 0
     writes = emulator.write_calls()
-    assert writes >= 2
+    assert writes >= 1
     again = upsert(rows=ROWS, mode=mode)
     assert again["unchanged"] == 4
     assert again["requests"] == 2

@@ -36,7 +36,7 @@ def test_append_creates_and_adds_without_removing(portal: FakePortal) -> None:
         {"from_id": "1", "to_id": "10", "labels": ["Consultant"]},  # add to existing labels
         {"from_id": 1, "to_id": 11, "labels": None},  # already associated
         {"from_id": "2", "to_id": "20", "labels": "Consultant"},  # new, labelled
-        {"from_id": "3", "to_id": "30"},  # new, default
+        {"from_id": "3", "to_id": "30"},  # new, unlabeled
     ]
     result = upsert(portal, rows, mode="append")
     assert counts(result) == (2, 1, 1, 0, 0)
@@ -46,7 +46,8 @@ def test_append_creates_and_adds_without_removing(portal: FakePortal) -> None:
     # HubSpot makes the first company primary by itself
     assert state["2"]["20"] == {UNL, CONSULTANT, PRIMARY}
     assert state["3"]["30"] == {UNL, PRIMARY}
-    assert ("batch_associate_default", 1) in portal.calls
+    # the unlabeled new pair rides in the same batch create (the direction's unlabeled type id)
+    assert [c for c in portal.calls if c[0] not in ("list_labels", "batch_read")] == [("batch_create", 3)]
 
 
 def test_rerun_makes_reads_only(portal: FakePortal) -> None:
@@ -262,7 +263,7 @@ def test_row_errors_land_on_their_rows(portal: FakePortal) -> None:
         {"from_id": 1, "to_id": 10, "labels": "Consultant"},
         {"from_id": 2, "to_id": 20, "labels": "Consultant"},
         {"from_id": 2, "to_id": 20},  # duplicate of the failing pair
-        {"from_id": 3, "to_id": 30},  # default association fails
+        {"from_id": 3, "to_id": 30},  # an unlabeled create fails
         {"from_id": 4, "to_id": 40},
     ]
     result = upsert(portal, rows)
