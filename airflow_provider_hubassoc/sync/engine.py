@@ -12,7 +12,7 @@ A newcomer can follow one run top to bottom in :func:`run_sync`:
    first chunk that has a valid row); each row's label references become type specs
    (:class:`~.labels.LabelResolver`); duplicate rows of a pair are merged into one
    :class:`~.plan.DesiredPair` that remembers its rows' input positions.
-4. **Read current state.** One batch read of the chunk's from-ids (:func:`~.executor.read_state`;
+4. **Read current state.** One batch read of the chunk's from-ids (:func:`~.read.read_state`;
    the client chunks and pages). A from-record HubSpot could not read rejects its rows.
 5. **Plan.** :mod:`.plan` diffs desired against current state: pure, no I/O. Mirror also lists
    the pairs of each from-record that the chunk does not name (prune candidates).
@@ -47,13 +47,7 @@ from collections.abc import Callable, Iterable, Sized
 from dataclasses import dataclass, field
 
 from airflow_provider_hubassoc.client.errors import HubSpotDailyLimitError
-from airflow_provider_hubassoc.sync.executor import (
-    PlanWriter,
-    ReadState,
-    apply_report,
-    read_state,
-    reject_unsent,
-)
+from airflow_provider_hubassoc.sync.executor import PlanWriter, apply_report, reject_unsent
 from airflow_provider_hubassoc.sync.gctune import relaxed_gc
 from airflow_provider_hubassoc.sync.labels import LabelResolutionError, LabelResolver
 from airflow_provider_hubassoc.sync.objects import primary_holder_side
@@ -77,6 +71,7 @@ from airflow_provider_hubassoc.sync.plan import (
 )
 from airflow_provider_hubassoc.sync.progress import ProgressListener
 from airflow_provider_hubassoc.sync.protocols import AssociationsClient
+from airflow_provider_hubassoc.sync.read import ReadState, read_state
 from airflow_provider_hubassoc.sync.rows import RowRecord, tainted_from_id
 from airflow_provider_hubassoc.sync.spec import SyncMode, SyncSpec
 from airflow_provider_hubassoc.sync.stream import DEFAULT_CHUNK_SIZE, Chunk, ChunkReader

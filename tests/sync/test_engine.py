@@ -449,3 +449,46 @@ def test_mirror_prunes_refused_by_hubspot_are_not_counted() -> None:
     result = upsert(fake, [{"from_id": 1, "to_id": 10}], mode="mirror", max_deletes=2)
     assert result.summary.pruned == 1
     assert sorted(fake.state("contacts", "companies")["1"]) == ["10", "11"]
+
+
+# ---- the plan is logged before the writes -------------------------------------------------------
+
+
+def test_each_chunks_plan_is_reported_before_its_writes() -> None:
+    events: list[str] = []
+
+    class Listener:
+        def start(self, total: int, stats: object) -> None:
+            events.append("start")
+
+        def advance(self, rows: int, phase: str) -> None:
+            pass
+
+        def planned(self, description: str, *, dry_run: bool) -> None:
+            events.append("plan: " + description.split(";")[0])
+
+        def finish(self) -> None:
+            events.append("finish")
+
+    class Portal(FakePortal):
+        def batch_create(self, **kwargs: Any) -> Any:
+            events.append("batch_create")
+            return super().batch_create(**kwargs)
+
+    rows = [{"from_id": 1, "to_id": 10}, {"from_id": 2, "to_id": 20}]
+    upsert_associations(
+        Portal(),
+        from_object_type="contacts",
+        to_object_type="companies",
+        rows=rows,
+        chunk_size=1,
+        progress=Listener(),
+    )
+    assert events == [
+        "start",
+        "plan: 1 batch-create pairs",
+        "batch_create",
+        "plan: 1 batch-create pairs",
+        "batch_create",
+        "finish",
+    ]

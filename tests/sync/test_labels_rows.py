@@ -92,6 +92,34 @@ def test_unknown_label_names_existing_labels() -> None:
         resolver().resolve(99)
 
 
+def test_unknown_label_message_lists_primary_once() -> None:
+    listed = LabelResolver(
+        from_object_type="contacts",
+        to_object_type="companies",
+        definitions=[AssociationType(HD, 1, "Primary"), AssociationType(HD, 279, None)],
+    )
+    with pytest.raises(LabelResolutionError) as err:
+        listed.resolve("Nope")
+    assert str(err.value).count("Primary") == 1
+    with pytest.raises(LabelResolutionError) as err:
+        resolver().resolve("Nope")  # Primary under HubSpot's newer name: listed once, by that name
+    assert str(err.value).count("(1)") == 1
+    unlisted = LabelResolver(
+        from_object_type="contacts", to_object_type="companies", definitions=[AssociationType(HD, 279, None)]
+    )
+    with pytest.raises(LabelResolutionError) as err:
+        unlisted.resolve("Nope")  # Primary known only by its id: still named once
+    assert "'Primary' (1)" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "reference", ["²", "①", "9" * 5000, 10**5000], ids=["superscript", "circled", "digits", "int"]
+)
+def test_odd_label_references_are_resolution_errors(reference: object) -> None:
+    with pytest.raises(LabelResolutionError):
+        resolver().resolve(reference)  # type: ignore[arg-type]
+
+
 def test_unlabeled_is_dropped_and_primary_falls_back_to_known_id() -> None:
     r = resolver()
     assert r.resolve_all(["279", "Billing contact"]) == {AssociationSpec(UD, 28)}
