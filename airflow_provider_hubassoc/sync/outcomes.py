@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -60,9 +61,30 @@ def json_safe(value: object) -> Any:
     return _json_copy(value, 0, set())
 
 
+def _text(value: str) -> str:
+    """A string that any UTF-8 sink can write (lone surrogates replaced), at most 10,000 characters."""
+    if len(value) > 10_000:
+        value = shown(value, 10_000)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "replace").decode("utf-8")
+    return value
+
+
+def _key(key: object) -> str:
+    """A mapping key as JSON text."""
+    if isinstance(key, str):
+        return _text(key)
+    copied = _json_copy(key, _MAX_JSON_DEPTH, set())  # scalars only: containers become their repr
+    return copied if isinstance(copied, str) else json.dumps(copied)
+
+
 def _json_copy(value: object, depth: int, seen: set[int]) -> Any:
-    if value is None or isinstance(value, bool | str):
-        return value if not isinstance(value, str) or len(value) <= 10_000 else shown(value, 10_000)
+    if isinstance(value, str):
+        return _text(value)
+    if value is None or isinstance(value, bool):
+        return value
     if isinstance(value, int):
         return value if abs(value) < 2**63 else shown(value)
     if isinstance(value, float):
@@ -74,9 +96,7 @@ def _json_copy(value: object, depth: int, seen: set[int]) -> Any:
         try:
             if isinstance(value, Mapping):
                 return {
-                    str(key) if isinstance(key, str | int | float | bool) else shown(key): _json_copy(
-                        item, depth + 1, seen
-                    )
+                    _key(key): _json_copy(item, depth + 1, seen)
                     for key, item in list(value.items())[:_MAX_JSON_ITEMS]
                 }
             return [_json_copy(item, depth + 1, seen) for item in list(value)[:_MAX_JSON_ITEMS]]

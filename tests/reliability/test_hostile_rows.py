@@ -41,6 +41,7 @@ HOSTILE: dict[str, Any] = {
     "type_id_of_5000_digits_int": {"from_id": 2, "to_id": 20, "labels": [10**5000]},
     "labels_json_100000_deep": {"from_id": 2, "to_id": 20, "labels": "[" * DEEP + "]" * DEEP},
     "row_contains_itself": _self_containing(),
+    "lone_surrogate_id": {"from_id": "\ud800", "to_id": 20, "\udfff": "\udfff"},
     "row_contains_itself_in_labels": _self_in_a_list(),
 }
 
