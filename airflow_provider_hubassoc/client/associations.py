@@ -8,7 +8,8 @@ reuses as they are.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -75,6 +76,17 @@ def _input_refs(offset: int, inputs: Sequence[AssociationInput]) -> list[InputRe
 
 def _type_refs(offset: int, specs: Sequence[AssociationSpec]) -> list[InputRef]:
     return [InputRef(index=offset + i, type_ids=frozenset({spec.type_id})) for i, spec in enumerate(specs)]
+
+
+@contextmanager
+def _applied_before(offset: int, merged: object = None) -> Iterator[None]:
+    """Mark an error raised by one chunk of a batch write with what the earlier chunks applied."""
+    try:
+        yield
+    except HubSpotError as exc:
+        exc.applied_inputs = offset
+        exc.partial_result = merged
+        raise
 
 
 def _pairs(pairs: Sequence[tuple[RecordId, RecordId]]) -> list[tuple[str, str]]:
@@ -336,12 +348,13 @@ class HubSpotAssociationsClient:
         path = paths.batch_path(self._version, from_object_type, to_object_type, "create")
         merged: BatchResult[LabelsBetweenObjectPair] = BatchResult()
         for offset, chunk in bodies.chunked(inputs, bodies.BATCH_CREATE_MAX_INPUTS):
-            response = self.transport.request(
-                "POST",
-                path,
-                json=bodies.batch_create_body(chunk),
-                expected=success_statuses(self._version, "batch_create"),
-            )
+            with _applied_before(offset, merged):
+                response = self.transport.request(
+                    "POST",
+                    path,
+                    json=bodies.batch_create_body(chunk),
+                    expected=success_statuses(self._version, "batch_create"),
+                )
             results, errors = response.parse(parse_batch_answer, parse_labels_between_pair)
             merged.results.extend(results)
             if errors:  # the refs are only needed to map errors back (costly on 2,000 rows)
@@ -363,9 +376,10 @@ class HubSpotAssociationsClient:
         path = paths.batch_path(self._version, from_object_type, to_object_type, "associate/default")
         merged: BatchResult[DefaultAssociation] = BatchResult()
         for offset, chunk in bodies.chunked(normalized, bodies.BATCH_DEFAULT_MAX_INPUTS):
-            response = self.transport.request(
-                "POST", path, json=bodies.batch_default_body(chunk), expected=(200, 201, 207)
-            )
+            with _applied_before(offset, merged):
+                response = self.transport.request(
+                    "POST", path, json=bodies.batch_default_body(chunk), expected=(200, 201, 207)
+                )
             results, errors = response.parse(parse_batch_answer, parse_default_association)
             merged.results.extend(results)
             merged.errors.extend(map_batch_errors(errors, _pair_refs(offset, chunk)))
@@ -431,9 +445,10 @@ class HubSpotAssociationsClient:
         """
         merged: BatchResult[object] = BatchResult()
         for offset, chunk in bodies.chunked(items, max_inputs):
-            response = self.transport.request(
-                "POST", path, json=body(chunk), expected=success_statuses(self._version, operation)
-            )
+            with _applied_before(offset, merged):
+                response = self.transport.request(
+                    "POST", path, json=body(chunk), expected=success_statuses(self._version, operation)
+                )
             if response.body is None or response.status == 204:
                 continue
             results, errors = response.parse(batch_envelope)

@@ -36,9 +36,16 @@ class HubSpotError(Exception):
     :param category: HubSpot's error category, e.g. ``"VALIDATION_ERROR"``.
     :param correlation_id: HubSpot's correlation id, to quote to HubSpot support.
     :param context: HubSpot's error context.
+
+    A batch write that fails partway (it sends one request per chunk) sets, before re-raising,
+    ``applied_inputs``: how many of the call's inputs were sent in requests HubSpot answered, and
+    ``partial_result``: the merged answer of those requests (a ``BatchResult``, or ``None`` for
+    calls that return nothing). Callers use them to account for every input exactly.
     """
 
     permanent: bool = True
+    applied_inputs: int | None = None
+    partial_result: object = None
 
     def __init__(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import json
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -13,7 +13,9 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_provider_hubassoc.client.errors import HubSpotError
 from airflow_provider_hubassoc.sync.errors import SyncError
-from airflow_provider_hubassoc.sync.report import TextSink
+from airflow_provider_hubassoc.sync.outcomes import RowOutcome
+from airflow_provider_hubassoc.sync.report import TextSink, report_line
+from airflow_provider_hubassoc.sync.rows import UnreadableRow
 
 T = TypeVar("T")
 
@@ -23,25 +25,16 @@ def resolve_rows(rows: object) -> list[object]:
 
     :param rows: a list (or any iterable, e.g. a lazy XCom sequence) of mappings, one mapping, a
         JSON string, a Python-literal string (a template rendered without native objects), or ``None``.
+        A JSON array whose items cannot all be decoded (an item nested 100,000 deep) is read item
+        by item: the items that cannot be decoded become rows that are rejected with the reason.
     :raises AirflowFailException: when the value is none of these.
     """
     if rows is None:
         return []
     if isinstance(rows, bytes):
-        rows = rows.decode()
+        rows = rows.decode(errors="replace")
     if isinstance(rows, str):
-        text = rows.strip()
-        if not text:
-            return []
-        try:
-            rows = json.loads(text)
-        except ValueError:
-            try:
-                rows = ast.literal_eval(text)
-            except (ValueError, SyntaxError):
-                raise AirflowFailException(
-                    "rows is a string that is neither JSON nor a Python literal list of mappings"
-                ) from None
+        rows = _decode_rows(rows)
     if isinstance(rows, Mapping):
         return [rows]
     if isinstance(rows, str | bytes):
@@ -51,6 +44,69 @@ def resolve_rows(rows: object) -> list[object]:
         return items
     except TypeError:
         raise AirflowFailException(f"rows must be a list of mappings, got {type(rows).__name__}") from None
+
+
+def _decode_rows(text: str) -> object:
+    text = text.strip()
+    if not text:
+        return []
+    try:
+        return json.loads(text)
+    except RecursionError:
+        if text.startswith("["):
+            return [_decode_item(item) for item in split_json_array(text)]
+        return [UnreadableRow(text, "the row nests too deep to be read")]
+    except ValueError:
+        pass
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        raise AirflowFailException(
+            "rows is a string that is neither JSON nor a Python literal list of mappings"
+        ) from None
+
+
+def _decode_item(text: str) -> object:
+    try:
+        return json.loads(text)
+    except RecursionError:
+        return UnreadableRow(text, "the row nests too deep to be read")
+    except ValueError:
+        return UnreadableRow(text, "the row is not valid JSON")
+
+
+def split_json_array(text: str) -> list[str]:
+    """Split the text of a JSON array into the texts of its items, without decoding them.
+
+    :param text: a JSON array, e.g. ``'[{"a": 1}, [[[...]]]]'``.
+    :raises AirflowFailException: when the brackets or quotes do not balance.
+    """
+    items: list[str] = []
+    depth, start, in_string, escaped = 0, 1, False, False
+    for position, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+            if depth == 0:
+                if text[start:position].strip():
+                    items.append(text[start:position].strip())
+                if text[position + 1 :].strip():
+                    break
+                return items
+        elif char == "," and depth == 1:
+            items.append(text[start:position].strip())
+            start = position + 1
+    raise AirflowFailException("rows is a string that is neither JSON nor a Python literal list of mappings")
 
 
 def parse_bool(value: object, name: str) -> bool:
@@ -106,3 +162,35 @@ def report_opener(location: str) -> Callable[[], AbstractContextManager[TextSink
                 yield handle
 
     return opener
+
+
+class LazyReport:
+    """The rejects report, opened at the first rejected row: no file when nothing is rejected.
+
+    Use as a context manager around the sync; :meth:`write` is the sync's ``on_rejected`` sink.
+
+    :param location: a local path or an object-storage URL.
+    """
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+        self.lines = 0
+        self._open = report_opener(location)
+        self._stack = ExitStack()
+        self._sink: TextSink | None = None
+
+    def __enter__(self) -> LazyReport:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stack.close()
+
+    def write(self, outcome: RowOutcome) -> None:
+        """Append one rejected row (the first one opens the report).
+
+        :param outcome: a rejected row's outcome.
+        """
+        if self._sink is None:
+            self._sink = self._stack.enter_context(self._open())
+        self._sink.write(report_line(outcome))
+        self.lines += 1

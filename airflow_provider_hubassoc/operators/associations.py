@@ -1,11 +1,15 @@
-"""Operators that upsert and delete HubSpot associations from rows."""
+"""Operators that upsert and delete HubSpot associations from rows.
+
+Both are thin: they render their parameters, build one :class:`~..sync.spec.SyncSpec`, hand the
+rows (a list, or a generator over a SQL cursor) to :func:`~..sync.engine.run_sync`, stream the
+rejected rows into the rejects report, and return the summary.
+"""
 
 from __future__ import annotations
 
-from abc import abstractmethod
-from collections import Counter
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack, closing
+from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -13,26 +17,17 @@ from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_provider_hubassoc.operators._common import (
+    LazyReport,
     parse_bool,
-    report_opener,
     resolve_rows,
     run_permanent_as_fail,
 )
 from airflow_provider_hubassoc.operators._sql import get_dbapi_hook, iter_sql_rows
-from airflow_provider_hubassoc.sync.engine import (
-    RejectedRowSink,
-    StreamedSyncResult,
-    SyncResult,
-    delete_associations,
-    delete_associations_streamed,
-    upsert_associations,
-    upsert_associations_streamed,
-)
-from airflow_provider_hubassoc.sync.errors import DailyLimitReachedError, SyncConfigurationError
-from airflow_provider_hubassoc.sync.outcomes import RowOutcome, SyncSummary, validate_ratio
-from airflow_provider_hubassoc.sync.plan import SyncMode
+from airflow_provider_hubassoc.sync.engine import RejectedRowSink, SyncResult, run_sync
+from airflow_provider_hubassoc.sync.errors import SyncConfigurationError
+from airflow_provider_hubassoc.sync.outcomes import DailyLimitReachedError, validate_ratio
 from airflow_provider_hubassoc.sync.progress import ProgressLogger
-from airflow_provider_hubassoc.sync.report import report_line, write_rejects_report
+from airflow_provider_hubassoc.sync.spec import Guard, SyncMode, SyncSpec
 from airflow_provider_hubassoc.sync.stream import DEFAULT_CHUNK_SIZE
 
 if TYPE_CHECKING:
@@ -46,9 +41,21 @@ def _is_template(value: object) -> bool:
 
 
 class _AssociationsOperatorBase(BaseOperator):
-    """Parameters and plumbing shared by the upsert and delete operators."""
+    """Parameters and plumbing shared by the upsert and delete operators (documented on each)."""
 
     ui_color = "#ff7a59"
+    template_fields: Sequence[str] = (
+        "rows",
+        "sql",
+        "sql_conn_id",
+        "sql_parameters",
+        "from_object_type",
+        "to_object_type",
+        "labels",
+        "dry_run",
+        "rejects_path",
+        "hubassoc_conn_id",
+    )
     template_fields_renderers = {"rows": "json", "labels": "json", "sql": "sql", "sql_parameters": "json"}
     template_ext: Sequence[str] = (".sql",)
 
@@ -122,18 +129,36 @@ class _AssociationsOperatorBase(BaseOperator):
             hubassoc_conn_id=self.hubassoc_conn_id, requests_per_10s=self.requests_per_10s
         )
 
-    @abstractmethod
-    def _run(self, dry_run: bool) -> SyncResult:
-        """Sync the ``rows`` given as a list (or XCom) through the sync engine."""
+    def _mode(self) -> SyncMode:
+        """The rendered mode."""
+        return SyncMode.DELETE
 
-    @abstractmethod
-    def _run_streamed(
-        self, rows: Iterator[dict[str, Any]], dry_run: bool, on_rejected: RejectedRowSink | None
-    ) -> StreamedSyncResult:
-        """Sync rows streamed from the SQL query, chunk by chunk."""
+    def _max_deletes(self) -> object:
+        """The rendered mirror guard (upserts only)."""
+        return None
 
-    def _sql_rows(self) -> Generator[dict[str, Any], None, None]:
-        """Run the query; yield its rows (fetched ``sql_chunk_size`` at a time)."""
+    def _spec(self, dry_run: bool) -> SyncSpec:
+        """The frozen description of this task's sync (rendered parameters)."""
+        return SyncSpec.build(
+            from_object_type=self.from_object_type,
+            to_object_type=self.to_object_type,
+            mode=self._mode(),
+            from_id_field=self.from_id_field,
+            to_id_field=self.to_id_field,
+            labels_field=self.labels_field,
+            labels=self.labels,
+            max_deletes=self._max_deletes(),
+            dry_run=dry_run,
+        )
+
+    def _precheck(self, spec: SyncSpec) -> bool:
+        """Whether to run a dry-run pass over the whole query before the writing pass."""
+        return False
+
+    def _source(self) -> Iterable[object]:
+        """The input rows: the rendered ``rows``, or a generator over the query's cursor."""
+        if self.sql is None:
+            return resolve_rows(self.rows)
         if not isinstance(self.sql, str) or not self.sql.strip():
             raise AirflowFailException("sql must be one SELECT statement (a string or a .sql file)")
         hook = get_dbapi_hook(str(self.sql_conn_id))
@@ -151,35 +176,25 @@ class _AssociationsOperatorBase(BaseOperator):
             on_fetch=on_fetch,
         )
 
-    def _precheck(self, dry_run: bool) -> bool:
-        """Whether to run a dry-run pass over the whole query before the writing pass."""
-        return False
-
-    def _execute_sql(self, dry_run: bool, location: str | None) -> StreamedSyncResult:
-        if self._precheck(dry_run):
-            self.log.info(
-                "Mirror pre-check: planning the whole query without writing (grouping and max_deletes), "
-                "then writing in a second pass"
-            )
-            with closing(self._sql_rows()) as rows:
-                checked = run_permanent_as_fail(lambda: self._run_streamed(rows, True, None))
-            self.log.info(
-                "Pre-check passed: %d rows, %d pairs to remove", checked.summary.rows, checked.summary.removed
-            )
+    def _run(self, spec: SyncSpec, on_rejected: RejectedRowSink | None) -> SyncResult:
+        """One pass of the pipeline over the source."""
+        chunk_size = self.sql_chunk_size if self.sql is not None else None
         with ExitStack() as stack:
-            sink_rejected: RejectedRowSink | None = None
-            if location:
-                sink = stack.enter_context(report_opener(location)())
-
-                def write(outcome: RowOutcome) -> None:
-                    sink.write(report_line(outcome))
-
-                sink_rejected = write
-            rows = stack.enter_context(closing(self._sql_rows()))
-            result = run_permanent_as_fail(lambda: self._run_streamed(rows, dry_run, sink_rejected))
-        if location:
-            self.log.info("Wrote %d rejected rows to %s", result.summary.rejected, location)
-        return result
+            rows = self._source()
+            if hasattr(rows, "close"):
+                stack.enter_context(closing(rows))  # type: ignore[type-var]
+            client = self.hook.get_client()
+            return run_permanent_as_fail(
+                lambda: run_sync(
+                    client,
+                    spec,
+                    rows,
+                    chunk_size=chunk_size,
+                    progress=ProgressLogger(self.log),
+                    on_rejected=on_rejected,
+                    keep_outcomes=False,
+                )
+            )
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Run the sync, write the rejects report, and return the summary (to XCom).
@@ -195,30 +210,26 @@ class _AssociationsOperatorBase(BaseOperator):
 
     def _sync(self) -> dict[str, Any]:
         dry_run = parse_bool(self.dry_run, "dry_run")
+        spec = run_permanent_as_fail(lambda: self._spec(dry_run))
         location = str(self.rejects_path) if self.rejects_path else None
-        summary: SyncSummary
-        if self.sql is not None:
-            try:
-                streamed = self._execute_sql(dry_run, location)
-            except AirflowFailException as exc:
-                if isinstance(exc.__cause__, DailyLimitReachedError):
-                    self._report_daily_limit(exc.__cause__, location)
-                raise
-            summary, plan_text = streamed.summary, streamed.describe_plan()
-        else:
-            try:
-                result = run_permanent_as_fail(lambda: self._run(dry_run))
-            except AirflowFailException as exc:
-                if isinstance(exc.__cause__, DailyLimitReachedError):
-                    self._report_daily_limit(exc.__cause__, location)
-                raise
-            summary, plan_text = result.summary, result.describe_plan()
-            if location:
-                written = write_rejects_report(result.outcomes, report_opener(location))
-                self.log.info("Wrote %d rejected rows to %s", written, location)
+        if self._precheck(spec):
+            self.log.info(
+                "Mirror pre-check: planning the whole query without writing (grouping and max_deletes), "
+                "then writing in a second pass"
+            )
+            checked = self._guarded(lambda: self._run(replace(spec, dry_run=True), None), None)
+            self.log.info(
+                "Pre-check passed: %d rows, %d pairs to remove", checked.summary.rows, checked.summary.pruned
+            )
+        report = LazyReport(location) if location else None
+        with report or ExitStack():
+            result = self._guarded(lambda: self._run(spec, report.write if report else None), report)
+        summary = result.summary
+        if report is not None:
+            self._log_report(report)
         self.log.info(
-            "%s %s → %s%s: %d rows, %d created, %d updated, %d unchanged, %d removed, %d rejected, "
-            "%d requests",
+            "%s %s → %s%s: %d rows, %d created, %d updated, %d unchanged, %d removed, %d pruned, "
+            "%d rejected, %d requests",
             summary.mode,
             self.from_object_type,
             self.to_object_type,
@@ -228,10 +239,13 @@ class _AssociationsOperatorBase(BaseOperator):
             summary.updated,
             summary.unchanged,
             summary.removed,
+            summary.pruned,
             summary.rejected,
             summary.requests,
         )
-        self.log.info("Plan%s: %s", " (not written)" if dry_run else "", plan_text)
+        self.log.info(
+            "Planned over the run%s: %s", " (not written)" if dry_run else "", result.describe_plan()
+        )
         for sample in summary.rejected_sample[:5]:
             self.log.warning("Rejected row %s: %s", sample["index"], sample["reason"])
         run_permanent_as_fail(
@@ -239,39 +253,32 @@ class _AssociationsOperatorBase(BaseOperator):
         )
         return summary.to_dict()
 
-    def _report_daily_limit(self, error: DailyLimitReachedError, location: str | None) -> None:
-        """HubSpot's daily limit stopped the sync: account for every row before the task fails.
+    def _guarded(self, call: Callable[[], SyncResult], report: LazyReport | None) -> SyncResult:
+        """Run a pass; when HubSpot's daily limit stops it, say what was accounted for, then fail."""
+        try:
+            return call()
+        except AirflowFailException as exc:
+            error = exc.__cause__
+            if isinstance(error, DailyLimitReachedError):
+                if error.summary.dry_run:
+                    where = " during the read-only pass (mirror pre-check or dry run); nothing was written"
+                elif report is not None:
+                    where = f"; the rejects report {report.location} lists them"
+                else:
+                    where = ""
+                self.log.error(
+                    "Stopped by HubSpot's daily API limit: %s; %d rows not written because of the limit%s",
+                    error.summary.to_dict(),
+                    error.not_written,
+                    where,
+                )
+            raise
 
-        A streamed sync has already written its rejects report row by row and carries only the
-        run's counts; a list sync carries every row's outcome and its report is written here.
-        """
-        if error.summary is not None:
-            if error.summary.dry_run:
-                where = " during the read-only pass (mirror pre-check or dry run); nothing was written"
-            elif location:
-                where = f"; the rejects report {location} lists them"
-            else:
-                where = ""
-            self.log.error(
-                "Stopped by HubSpot's daily API limit: %s; %d rows not written because of the limit%s",
-                error.summary.to_dict(),
-                error.not_written,
-                where,
-            )
-            return
-        counts = Counter(str(o.outcome) for o in error.outcomes)
-        self.log.error(
-            "Stopped by HubSpot's daily API limit: %d rows: %s; %d rows not written because of the limit",
-            len(error.outcomes),
-            ", ".join(f"{count} {name}" for name, count in sorted(counts.items())),
-            error.not_written,
-        )
-        if location:
-            written = write_rejects_report(error.outcomes, report_opener(location))
-            self.log.info("Wrote %d rejected rows to %s", written, location)
-
-    def _progress(self) -> ProgressLogger:
-        return ProgressLogger(self.log)
+    def _log_report(self, report: LazyReport) -> None:
+        if report.lines:
+            self.log.info("Wrote %d rejected rows to %s", report.lines, report.location)
+        else:
+            self.log.info("No row was rejected; no rejects report written to %s", report.location)
 
 
 class HubSpotUpsertAssociationsOperator(_AssociationsOperatorBase):
@@ -287,7 +294,10 @@ class HubSpotUpsertAssociationsOperator(_AssociationsOperatorBase):
     * ``append`` adds the labels; it never removes anything.
     * ``replace`` makes each input pair carry exactly the given labels (Unlabeled always stays).
     * ``mirror`` also removes the pairs of each input from-record that are absent from the input,
-      after the ``max_deletes`` guard; from-records with a rejected row are not pruned.
+      after the ``max_deletes`` guard (default: at most half of the current pairs of the
+      from-records in the run). A from-record with any rejected row (validation, unknown label,
+      HubSpot's answer) is not pruned, and removals happen only after the creates succeeded. With
+      both sides of one object type, a pair and its inverse are one association.
 
     Primary is left to HubSpot unless a row asks for it: asking moves the record's primary company;
     a pair that is Primary now stays Primary in replace/mirror when its row omits Primary (HubSpot
@@ -296,8 +306,8 @@ class HubSpotUpsertAssociationsOperator(_AssociationsOperatorBase):
 
     Duplicate rows of one pair are merged (labels unioned) and each gets the merged pair's outcome.
     Returns ``{"mode", "dry_run", "rows", "created", "updated", "unchanged", "removed",
-    "rejected", "requests", "rejected_sample"}`` where ``created + updated + unchanged + rejected
-    == rows`` and ``removed`` counts the pairs mirror removed.
+    "rejected", "pruned", "requests", "rejected_sample"}`` where ``created + updated + unchanged +
+    rejected == rows``, ``removed`` is 0 and ``pruned`` counts the pairs mirror removed.
 
     :param from_object_type: e.g. ``"contacts"`` or ``"0-1"``.
     :param to_object_type: e.g. ``"companies"``.
@@ -317,131 +327,60 @@ class HubSpotUpsertAssociationsOperator(_AssociationsOperatorBase):
     :param mode: ``"append"``, ``"replace"`` or ``"mirror"``.
     :param dry_run: read and plan, write nothing; returns the summary a real run would.
     :param max_rejected_ratio: fail (after writing the valid rows) when ``rejected / rows`` exceeds it.
-    :param max_deletes: mirror guard: an int (pairs) or a float in (0, 1] (share of the current
-        pairs of the from-records involved); ``None`` for no guard.
+    :param max_deletes: mirror guard: an int (at most that many pairs), a share strictly between 0
+        and 1 (``0.25`` or ``"25%"``) of the current pairs of the from-records in the run, or
+        ``"100%"`` / ``"all"`` for no limit; ``None`` keeps the default (``50%``). ``1.0`` is
+        refused as ambiguous (one pair, or every pair?).
     :param rejects_path: where to write a JSON Lines report of rejected rows (a local path or an
-        object-storage URL).
+        object-storage URL); nothing is written when no row is rejected.
     :param mirror_precheck: with ``sql`` in mirror mode, first plan the whole query without
         writing (a dry-run pass: grouping and ``max_deletes`` are checked over the whole run before
         anything is written), then write in a second pass. ``False`` saves the second query and the
-        reads, but a grouping error or the guard may then stop the run after earlier chunks were
-        written.
+        reads; the guard's verdict is the same (no pair is removed before the whole run is planned),
+        but creates of earlier chunks may then be written before a grouping error or the guard
+        stops the run.
     :param requests_per_10s: this task's pace (overrides the connection's), e.g. the portal's limit
         divided by the pool slots when mapped tasks share a portal.
     :param hubassoc_conn_id: the ``hubassoc`` connection.
     """
 
-    template_fields: Sequence[str] = (
-        "rows",
-        "sql",
-        "sql_conn_id",
-        "sql_parameters",
-        "from_object_type",
-        "to_object_type",
-        "labels",
-        "mode",
-        "dry_run",
-        "rejects_path",
-        "max_deletes",
-        "hubassoc_conn_id",
-    )
+    template_fields: Sequence[str] = (*_AssociationsOperatorBase.template_fields, "mode", "max_deletes")
 
     def __init__(
         self,
         *,
-        from_object_type: str,
-        to_object_type: str,
-        rows: Any = None,
-        sql: str | None = None,
-        sql_conn_id: str | None = None,
-        sql_parameters: Any = None,
-        sql_chunk_size: int = DEFAULT_CHUNK_SIZE,
-        from_id_field: str = "from_id",
-        to_id_field: str = "to_id",
-        labels_field: str = "labels",
-        labels: Any = None,
         mode: str = "append",
-        dry_run: Any = False,
-        max_rejected_ratio: float = 0.0,
         max_deletes: int | float | str | None = None,
-        rejects_path: str | None = None,
         mirror_precheck: bool = True,
-        requests_per_10s: int | None = None,
-        hubassoc_conn_id: str = "hubassoc_default",
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            from_object_type=from_object_type,
-            to_object_type=to_object_type,
-            rows=rows,
-            sql=sql,
-            sql_conn_id=sql_conn_id,
-            sql_parameters=sql_parameters,
-            sql_chunk_size=sql_chunk_size,
-            requests_per_10s=requests_per_10s,
-            from_id_field=from_id_field,
-            to_id_field=to_id_field,
-            labels_field=labels_field,
-            labels=labels,
-            dry_run=dry_run,
-            max_rejected_ratio=max_rejected_ratio,
-            rejects_path=rejects_path,
-            hubassoc_conn_id=hubassoc_conn_id,
-            **kwargs,
-        )
-        if isinstance(mode, str) and not _is_template(mode):
-            try:
+        super().__init__(**kwargs)
+        try:
+            if isinstance(mode, str) and not _is_template(mode):
                 SyncMode.parse(mode)
-            except SyncConfigurationError as exc:
-                raise ValueError(str(exc)) from None
+            if not _is_template(max_deletes):
+                Guard.parse(max_deletes)
+        except SyncConfigurationError as exc:
+            raise ValueError(str(exc)) from None
         self.mode = mode
         self.max_deletes = max_deletes
         self.mirror_precheck = mirror_precheck
 
-    def _precheck(self, dry_run: bool) -> bool:
-        mirror = SyncMode.parse(self.mode) is SyncMode.MIRROR
-        return mirror and not dry_run and parse_bool(self.mirror_precheck, "mirror_precheck")
+    def _mode(self) -> SyncMode:
+        mode = SyncMode.parse(self.mode)
+        if mode is not SyncMode.MIRROR and self.max_deletes is not None:
+            self.log.info("max_deletes applies to mirror mode only; ignored in %s mode", mode)
+        return mode
 
-    def _run_streamed(
-        self, rows: Iterator[dict[str, Any]], dry_run: bool, on_rejected: RejectedRowSink | None
-    ) -> StreamedSyncResult:
-        self._note_guard()
-        return upsert_associations_streamed(
-            self.hook.get_client(),
-            from_object_type=self.from_object_type,
-            to_object_type=self.to_object_type,
-            rows=rows,
-            chunk_size=self.sql_chunk_size,
-            from_id_field=self.from_id_field,
-            to_id_field=self.to_id_field,
-            labels_field=self.labels_field,
-            labels=self.labels,
-            mode=self.mode,
-            dry_run=dry_run,
-            max_deletes=self.max_deletes,
-            progress=self._progress(),
-            on_rejected=on_rejected,
-        )
+    def _max_deletes(self) -> object:
+        return self.max_deletes
 
-    def _note_guard(self) -> None:
-        if SyncMode.parse(self.mode) is not SyncMode.MIRROR and self.max_deletes is not None:
-            self.log.info("max_deletes applies to mirror mode only; ignored in %s mode", self.mode)
-
-    def _run(self, dry_run: bool) -> SyncResult:
-        self._note_guard()
-        return upsert_associations(
-            self.hook.get_client(),
-            from_object_type=self.from_object_type,
-            to_object_type=self.to_object_type,
-            rows=resolve_rows(self.rows),
-            from_id_field=self.from_id_field,
-            to_id_field=self.to_id_field,
-            labels_field=self.labels_field,
-            labels=self.labels,
-            mode=self.mode,
-            dry_run=dry_run,
-            max_deletes=self.max_deletes,
-            progress=self._progress(),
+    def _precheck(self, spec: SyncSpec) -> bool:
+        return (
+            self.sql is not None
+            and spec.mode is SyncMode.MIRROR
+            and not spec.dry_run
+            and parse_bool(self.mirror_precheck, "mirror_precheck")
         )
 
 
@@ -451,66 +390,28 @@ class HubSpotDeleteAssociationsOperator(_AssociationsOperatorBase):
     The labels removed from a pair are ``labels`` plus the row's own labels; when both are empty
     the whole pair is removed. Rows whose pair is absent, or carries none of those labels, are
     ``unchanged``. Removing ``"Primary"`` this way is allowed. Returns the same summary as the
-    upsert operator, with ``mode: "delete"`` and ``removed + unchanged + rejected == rows``.
+    upsert operator, with ``mode: "delete"``, ``removed + unchanged + rejected == rows`` and
+    ``pruned`` 0.
 
     :param from_object_type: e.g. ``"contacts"``.
     :param to_object_type: e.g. ``"companies"``.
-    :param rows: a list of mappings, an ``XComArg``, or a JSON string.
+    :param rows: a list of mappings, an ``XComArg``, or a JSON string. Give either ``rows`` or ``sql``.
+    :param sql: a query (or a ``.sql`` file, templated) whose rows are deleted, streamed in chunks of
+        ``sql_chunk_size`` (columns map through the ``*_field`` parameters).
+    :param sql_conn_id: the connection of the database to query (any ``common.sql`` ``DbApiHook``).
+    :param sql_parameters: DB-API parameters of ``sql`` (in the driver's placeholder style).
+    :param sql_chunk_size: rows fetched, validated, read, planned and written at a time.
     :param from_id_field: the row field with the from-record id.
     :param to_id_field: the row field with the to-record id.
     :param labels_field: the row field with labels to remove for that row.
     :param labels: ``None`` to remove whole pairs, else the labels to remove from every pair.
     :param dry_run: read and plan, write nothing.
     :param max_rejected_ratio: fail (after the valid rows) when ``rejected / rows`` exceeds it.
-    :param rejects_path: where to write a JSON Lines report of rejected rows.
+    :param rejects_path: where to write a JSON Lines report of rejected rows (none when no row is
+        rejected).
     :param requests_per_10s: this task's pace (overrides the connection's).
     :param hubassoc_conn_id: the ``hubassoc`` connection.
     """
-
-    template_fields: Sequence[str] = (
-        "rows",
-        "sql",
-        "sql_conn_id",
-        "sql_parameters",
-        "from_object_type",
-        "to_object_type",
-        "labels",
-        "dry_run",
-        "rejects_path",
-        "hubassoc_conn_id",
-    )
-
-    def _run(self, dry_run: bool) -> SyncResult:
-        return delete_associations(
-            self.hook.get_client(),
-            from_object_type=self.from_object_type,
-            to_object_type=self.to_object_type,
-            rows=resolve_rows(self.rows),
-            from_id_field=self.from_id_field,
-            to_id_field=self.to_id_field,
-            labels_field=self.labels_field,
-            labels=self.labels,
-            dry_run=dry_run,
-            progress=self._progress(),
-        )
-
-    def _run_streamed(
-        self, rows: Iterator[dict[str, Any]], dry_run: bool, on_rejected: RejectedRowSink | None
-    ) -> StreamedSyncResult:
-        return delete_associations_streamed(
-            self.hook.get_client(),
-            from_object_type=self.from_object_type,
-            to_object_type=self.to_object_type,
-            rows=rows,
-            chunk_size=self.sql_chunk_size,
-            from_id_field=self.from_id_field,
-            to_id_field=self.to_id_field,
-            labels_field=self.labels_field,
-            labels=self.labels,
-            dry_run=dry_run,
-            progress=self._progress(),
-            on_rejected=on_rejected,
-        )
 
 
 __all__ = ["HubSpotDeleteAssociationsOperator", "HubSpotUpsertAssociationsOperator"]

@@ -1,14 +1,12 @@
-"""Airflow-free association sync: rows → validate → resolve labels → read → plan → write → outcomes."""
+"""Airflow-free association sync: one pipeline from rows to the summary (see :mod:`.engine`)."""
 
 from __future__ import annotations
 
 from airflow_provider_hubassoc.sync.engine import (
-    StreamedSyncResult,
     SyncResult,
     delete_associations,
-    delete_associations_streamed,
+    run_sync,
     upsert_associations,
-    upsert_associations_streamed,
 )
 from airflow_provider_hubassoc.sync.errors import (
     LabelConflictError,
@@ -20,13 +18,15 @@ from airflow_provider_hubassoc.sync.errors import (
     UngroupedInputError,
 )
 from airflow_provider_hubassoc.sync.labels import EnsureLabelResult, LabelResolver, ensure_label
-from airflow_provider_hubassoc.sync.outcomes import Outcome, RowOutcome, SyncSummary
-from airflow_provider_hubassoc.sync.plan import SyncMode
+from airflow_provider_hubassoc.sync.outcomes import DailyLimitReachedError, Outcome, RowOutcome, SyncSummary
 from airflow_provider_hubassoc.sync.progress import ProgressLogger
 from airflow_provider_hubassoc.sync.report import write_rejects_report
+from airflow_provider_hubassoc.sync.spec import Guard, SyncMode, SyncSpec
 
 __all__ = [
+    "DailyLimitReachedError",
     "EnsureLabelResult",
+    "Guard",
     "LabelConflictError",
     "LabelResolver",
     "MassDeletionGuardError",
@@ -34,18 +34,17 @@ __all__ = [
     "OutcomeAccountingError",
     "ProgressLogger",
     "RowOutcome",
-    "StreamedSyncResult",
     "SyncConfigurationError",
     "SyncError",
     "SyncMode",
     "SyncResult",
+    "SyncSpec",
     "SyncSummary",
     "TooManyRejectedRowsError",
     "UngroupedInputError",
     "delete_associations",
-    "delete_associations_streamed",
     "ensure_label",
+    "run_sync",
     "upsert_associations",
-    "upsert_associations_streamed",
     "write_rejects_report",
 ]

@@ -20,7 +20,7 @@ The parts of a condition combine with AND:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -359,11 +359,3 @@ def evaluate(
         "records_truncated": len(matching) > len(listed),
     }
     return Evaluation(met=met, reason=reason, observation=observation)
-
-
-def condition_kwargs(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Pick the condition's arguments out of a larger mapping (e.g. trigger kwargs).
-
-    :param values: a mapping holding at least the condition's arguments.
-    """
-    return {name: values[name] for name in CONDITION_FIELDS if name in values}

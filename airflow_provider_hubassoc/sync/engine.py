@@ -1,77 +1,82 @@
-"""The sync engine: rows → validate → resolve labels → read current state → plan → write → outcomes.
+"""The sync pipeline: one path from the input rows to the summary, for every source and mode.
 
-Two ways to run it:
+A newcomer can follow one run top to bottom in :func:`run_sync`:
 
-* :func:`upsert_associations` / :func:`delete_associations` collect every row, read and plan the
-  whole input (one batch read per 1,000 from-ids), then write, so that the mirror guard sees every
-  removal before anything is written. Every row's outcome is kept (``SyncResult.outcomes``).
-* :func:`upsert_associations_streamed` / :func:`delete_associations_streamed` consume any iterator
-  (e.g. rows fetched from a warehouse cursor) one chunk at a time: each chunk is validated, its
-  from-ids' current state is read, it is planned and written, and its outcomes are counted and
-  dropped. Only the counts, the first rejected rows (a bounded sample) and the current chunk are in
-  memory; rejected rows go to a callback (the operator streams them into the rejects report).
+1. **Describe.** The caller's arguments become one frozen :class:`~.spec.SyncSpec` (direction,
+   mode, fields, labels for every row, mirror guard, dry run), validated before any request.
+2. **Read rows in chunks.** :class:`~.stream.ChunkReader` reads the source: a list is a stream of
+   one chunk; rows from SQL come ``chunk_size`` at a time, never splitting a from-record's run.
+   Each row is validated once into a :class:`~.rows.RowRecord` (canonical ids: the only place ids
+   are normalised) or gets its ``rejected`` outcome with the reason.
+3. **Resolve.** The direction's labels are listed once per run (the first request, made for the
+   first chunk that has a valid row); each row's label references become type specs
+   (:class:`~.labels.LabelResolver`); duplicate rows of a pair are merged into one
+   :class:`~.plan.DesiredPair` that remembers its rows' input positions.
+4. **Read current state.** One batch read of the chunk's from-ids (:func:`~.read.read_state`;
+   the client chunks and pages). A from-record HubSpot could not read rejects its rows.
+5. **Plan.** :mod:`.plan` diffs desired against current state: pure, no I/O. Mirror also lists
+   the pairs of each from-record that the chunk does not name (prune candidates).
+6. **Write.** :class:`~.executor.PlanWriter` sends label archives, creates (new unlabeled pairs
+   too, with the direction's unlabeled type id), default associations (only when that id is unknown)
+   and (deletes) pair archives, one call per kind (HubSpot's per-request limits live in the
+   client), and lands each answer on its pairs; then every row of the chunk gets its outcome.
+7. **Outcomes.** Each row's outcome is counted into the :class:`~.outcomes.SyncSummary`, passed
+   to ``on_rejected`` when rejected (the rejects report), and kept only if asked for.
+8. **Mirror removals, at the end of the run.** A from-record is pruned only when none of its rows
+   was rejected (by validation, by label resolution, by the read or by HubSpot's answer to the
+   creates), and a same-type pair is never pruned when the run names it either way round. The
+   mass-deletion guard (:class:`~.spec.Guard`) is checked on the whole run's removals: before the
+   last chunk's writes (so a list input writes nothing when it trips) and again on the final set.
+9. **Summary.** Counts add up to the input rows or :class:`~.errors.OutcomeAccountingError`.
 
-Streaming semantics (see :mod:`.stream` for chunking):
+HubSpot's daily limit can stop any step: the rows of the chunk not yet written and every row not
+yet read are rejected with reason ``daily limit reached`` (no request), and
+:class:`~.outcomes.DailyLimitReachedError` carries the run's summary. Nothing else but a typed
+sync (:class:`~.errors.SyncError`) or HubSpot (``HubSpotError``) error leaves this module.
 
-* chunk boundaries never split a from-record's run of rows, so input ordered by the from-id gives
-  the same result as the collecting path;
-* a pair that appears again in a later chunk is planned against the state after the earlier
-  chunk was written: it is ``unchanged`` (same labels) or ``updated``; in ``replace`` the later
-  row's labels win (in one chunk the labels of duplicate rows are unioned). In a dry run nothing
-  is written, so the later occurrence is planned against the state before the run;
-* a Primary asked for the same record in two chunks: the later row moves it again (in one chunk
-  both rows are rejected as a conflict);
-* mirror requires rows grouped by from-id (:class:`~.errors.UngroupedInputError` otherwise) and
-  checks ``max_deletes`` before each chunk's writes, over the run so far (an int: pairs removed by
-  the run; a float: share of the current pairs of the from-records read so far). Earlier chunks may
-  already be written when the guard trips; the operator therefore runs a dry-run pass over the
-  whole stream first, by default (``mirror_precheck``), so that nothing is written unless the whole
-  run passes.
+Streams: a pair repeated in a later chunk is planned against the state after the earlier chunk was
+written (``unchanged`` or ``updated``; in a dry run, against the state before the run). A streamed
+mirror needs rows grouped by from-id. Memory holds one chunk plus, for mirror, the run's prune
+candidates, the current-pair count per from-record and (same object type only) the input pairs.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sized
 from dataclasses import dataclass, field
 
 from airflow_provider_hubassoc.client.errors import HubSpotDailyLimitError
-from airflow_provider_hubassoc.sync.errors import (
-    DAILY_LIMIT_REASON,
-    DailyLimitReachedError,
-    SyncConfigurationError,
-    daily_limit_error,
-)
-from airflow_provider_hubassoc.sync.executor import PlanExecutor, ReadState, read_state, unlabeled_spec
+from airflow_provider_hubassoc.sync.executor import PlanWriter, apply_report, reject_unsent
 from airflow_provider_hubassoc.sync.gctune import relaxed_gc
 from airflow_provider_hubassoc.sync.labels import LabelResolutionError, LabelResolver
-from airflow_provider_hubassoc.sync.objects import canonical_object_type, primary_holder_side
-from airflow_provider_hubassoc.sync.outcomes import Outcome, RejectKind, RowOutcome, SyncSummary
+from airflow_provider_hubassoc.sync.objects import primary_holder_side
+from airflow_provider_hubassoc.sync.outcomes import (
+    DAILY_LIMIT_REASON,
+    DailyLimitReachedError,
+    Outcome,
+    RejectKind,
+    RowOutcome,
+    SyncSummary,
+)
 from airflow_provider_hubassoc.sync.plan import (
     DesiredPair,
     Pair,
-    SyncMode,
+    PlanTotals,
     SyncPlan,
     TypeContext,
-    check_mass_deletion,
-    check_mass_deletion_running,
-    parse_max_deletes,
+    id_order,
     plan_delete,
     plan_upsert,
 )
 from airflow_provider_hubassoc.sync.progress import ProgressListener
-from airflow_provider_hubassoc.sync.protocols import AssociationsClient, ClientStats
-from airflow_provider_hubassoc.sync.rows import (
-    LabelRef,
-    RowError,
-    parse_labels,
-    parse_record_id,
-    validate_row,
-)
-from airflow_provider_hubassoc.sync.stream import DEFAULT_CHUNK_SIZE, GroupingCheck, iter_row_chunks
+from airflow_provider_hubassoc.sync.protocols import AssociationsClient
+from airflow_provider_hubassoc.sync.read import ReadState, read_state
+from airflow_provider_hubassoc.sync.rows import RowRecord, tainted_from_id
+from airflow_provider_hubassoc.sync.spec import SyncMode, SyncSpec
+from airflow_provider_hubassoc.sync.stream import DEFAULT_CHUNK_SIZE, Chunk, ChunkReader
 
-#: Receives each rejected row of a streamed sync, in input order, as soon as its chunk is done.
+#: Receives each rejected row, in input order, as soon as its chunk is done.
 RejectedRowSink = Callable[[RowOutcome], None]
 
 log = logging.getLogger(__name__)
@@ -82,236 +87,195 @@ class SyncResult:
     """The result of a sync.
 
     :param summary: the counts (XCom form via ``summary.to_dict()``).
-    :param outcomes: one per input row, in input order.
-    :param plan: the plan that was (or, in a dry run, would be) written.
+    :param outcomes: every row's outcome in input order, when kept (``keep_outcomes``), else empty.
+    :param plan: what the run wrote (or, in a dry run, would write).
     """
 
     summary: SyncSummary
-    outcomes: list[RowOutcome]
-    plan: SyncPlan = field(default_factory=SyncPlan)
+    outcomes: list[RowOutcome] = field(default_factory=list)
+    plan: PlanTotals = field(default_factory=PlanTotals)
 
     @property
     def rejected(self) -> list[RowOutcome]:
-        """The rejected rows, in input order."""
+        """The rejected rows of the kept outcomes, in input order."""
         return [o for o in self.outcomes if o.outcome is Outcome.REJECTED]
 
-    def describe_plan(self, sample: int = 5) -> str:
-        """A short description of the plan: counts and a few planned writes.
+    def describe_plan(self) -> str:
+        """What the run wrote (or would write): counts and a few examples."""
+        return self.plan.describe()
 
-        :param sample: how many writes to show.
-        """
-        plan = self.plan
-        parts = [
-            f"{len(plan.creates)} batch-create pairs",
-            f"{len(plan.default_creates)} default associations",
-            f"{len(plan.label_archives)} label removals",
-            f"{len(plan.pair_archives) + len(plan.prune)} pair removals",
-            f"{sum(1 for a in plan.actions if not a.writes)} pairs already as desired",
-        ]
-        examples = []
-        for action in [a for a in plan.actions if a.writes][:sample]:
-            what = []
-            if action.create_types:
-                what.append("write " + ",".join(str(t.type_id) for t in action.create_types))
-            if action.default_create:
-                what.append("default")
-            if action.archive_types:
-                what.append("remove " + ",".join(str(t.type_id) for t in action.archive_types))
-            if action.archive_pair:
-                what.append("remove pair")
-            examples.append(f"{action.pair[0]}→{action.pair[1]}: {' + '.join(what)}")
-        examples += [
-            f"{f}→{t}: remove pair (mirror)" for f, t in plan.prune[: max(0, sample - len(examples))]
-        ]
-        text = "; ".join(parts)
-        return f"{text}. Sample: {' | '.join(examples)}" if examples else text
+
+class _DailyLimit(Exception):
+    """Internal: HubSpot's daily limit stopped the chunk; its rows already carry their outcomes."""
+
+    def __init__(self, cause: HubSpotDailyLimitError, not_written: int) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+        self.not_written = not_written
 
 
 @dataclass(slots=True)
-class _Prepared:
-    outcomes: list[RowOutcome]
-    desired: list[DesiredPair]
-    state: ReadState
-    ctx: TypeContext
-    tainted_from_ids: set[str]
-    resolver: LabelResolver | None = None
-    start: int = 0
+class _Mirror:
+    """What a mirror run remembers across chunks to decide its removals at the end."""
 
-    def outcome(self, index: int) -> RowOutcome:
-        return self.outcomes[index - self.start]
+    candidates: list[Pair] = field(default_factory=list)
+    current: dict[str, int] = field(default_factory=dict)
+    named: set[Pair] = field(default_factory=set)  # same object type only: input pairs, both ways
 
 
-def _requests(client: AssociationsClient) -> int:
-    stats = getattr(client, "stats", None)
-    return int(getattr(stats, "requests", 0) or 0)
+class _Run:
+    """One run of the pipeline (see the module docstring for the steps)."""
 
+    def __init__(
+        self,
+        client: AssociationsClient,
+        spec: SyncSpec,
+        *,
+        progress: ProgressListener | None,
+        on_rejected: RejectedRowSink | None,
+        keep_outcomes: bool,
+    ) -> None:
+        self.client = client
+        self.spec = spec
+        self.progress = progress
+        self.on_rejected = on_rejected
+        self.keep_outcomes = keep_outcomes
+        self.summary = SyncSummary(mode=spec.mode_name, dry_run=spec.dry_run)
+        self.totals = PlanTotals()
+        self.outcomes: list[RowOutcome] = []
+        self.writer = PlanWriter(client, spec)
+        self.resolver: LabelResolver | None = None
+        self.tainted: set[str] = set()
+        self.mirror = _Mirror() if spec.mode is SyncMode.MIRROR else None
+        self.requests_before = _requests(client)
+        self.written_pairs = 0  # pairs whose writes were sent by earlier chunks
 
-def _collect(
-    rows: Iterable[object] | None,
-    *,
-    from_id_field: str,
-    to_id_field: str,
-    labels_field: str,
-    start: int = 0,
-    on_first_valid: Callable[[], None] | None = None,
-) -> tuple[list[RowOutcome], list[tuple[int, str, str, tuple[LabelRef, ...]]], set[str]]:
-    """Validate every row (no API call). Returns outcomes, valid rows and the from-ids of rejected rows.
-
-    Row ``i`` of ``rows`` gets the index ``start + i``. ``on_first_valid`` is called once, as soon
-    as a row passes validation (never when none does).
-    """
-    outcomes: list[RowOutcome] = []
-    valid: list[tuple[int, str, str, tuple[LabelRef, ...]]] = []
-    tainted: set[str] = set()
-    for index, row in enumerate(rows or (), start=start):
-        outcome = RowOutcome(index=index, row=row)
-        outcomes.append(outcome)
+    # ---- the run ---------------------------------------------------------------------------
+    def execute(self, rows: Iterable[object] | None, chunk_size: int | None) -> SyncResult:
+        source = rows if rows is not None else ()
+        grouped = chunk_size is not None and self.mirror is not None
+        reader = ChunkReader(source, self.spec, size=chunk_size, grouped=grouped)
+        if self.progress is not None:
+            total = len(source) if isinstance(source, Sized) and chunk_size is None else 0
+            self.progress.start(total, getattr(self.client, "stats", None))
+        chunk = Chunk()
         try:
-            checked = validate_row(
-                index, row, from_id_field=from_id_field, to_id_field=to_id_field, labels_field=labels_field
-            )
-        except RowError as exc:
-            outcome.reject(str(exc), RejectKind.VALIDATION)
-            if isinstance(row, Mapping):
-                with contextlib.suppress(RowError):
-                    tainted.add(parse_record_id(row.get(from_id_field), from_id_field))
-            continue
-        valid.append((checked.index, checked.from_id, checked.to_id, checked.labels))
-        if on_first_valid is not None and len(valid) == 1:
-            on_first_valid()
-    return outcomes, valid, tainted
+            for chunk in reader:
+                self._chunk(chunk)
+                self._finish_chunk(chunk)
+            if self.mirror is not None:
+                self._prune(final=True)
+        except _DailyLimit as stopped:
+            raise self._stopped(stopped, chunk, reader) from stopped.cause
+        if self.progress is not None:
+            self.progress.finish()
+        self.summary.requests = _requests(self.client) - self.requests_before
+        self.summary.check()
+        return SyncResult(summary=self.summary, outcomes=self.outcomes, plan=self.totals)
 
-
-def _prepare(
-    client: AssociationsClient,
-    *,
-    from_object_type: str,
-    to_object_type: str,
-    rows: Iterable[object] | None,
-    from_id_field: str,
-    to_id_field: str,
-    labels_field: str,
-    extra_labels: Sequence[LabelRef],
-    deleting: bool,
-    progress: ProgressListener | None,
-    start: int = 0,
-    resolver: LabelResolver | None = None,
-    start_progress: bool = True,
-) -> _Prepared:
-    canonical_from = canonical_object_type(from_object_type)
-    canonical_to = canonical_object_type(to_object_type)
-    early: list[LabelResolver | Exception] = []
-
-    def load_labels() -> None:
-        # The first request (the labels) goes out as soon as one row is valid, so that validating
-        # the other rows overlaps the rate limiter's first window instead of preceding it. An error
-        # is raised after validation, where the daily-limit accounting below can see every row.
+    def _chunk(self, chunk: Chunk) -> None:
+        outcome_at = _index(chunk)
+        if not chunk.records:
+            if chunk.last and self.mirror is not None:
+                self._prune(final=False)
+            return
         try:
-            early.append(
-                LabelResolver.load(client, from_object_type=from_object_type, to_object_type=to_object_type)
+            self._load_labels()
+            desired = self._resolve(chunk.records, outcome_at)
+            state = read_state(self.spec, self.client, list(dict.fromkeys(d.from_id for d in desired)))
+        except HubSpotDailyLimitError as exc:
+            raise _DailyLimit(exc, self._reject_pending(chunk, exc)) from exc
+        desired = self._drop_unread(desired, state, outcome_at)
+        plan = self._plan(desired, state)
+        for item, reason in plan.rejected:
+            for index in item.row_indexes:
+                outcome_at(index).reject(reason, RejectKind.PRIMARY_CONFLICT)
+        chunk_totals = PlanTotals()
+        chunk_totals.add(plan, len(chunk.outcomes))
+        self.totals.merge(chunk_totals)
+        self._log_plan(chunk_totals, chunk)
+        if chunk.last and self.mirror is not None:
+            self._taint(chunk)
+            self._add_candidates(plan)
+            self._check_guard()  # before the last chunk's writes: a list writes nothing when it trips
+        report = self.writer.write(plan)
+        if not self.spec.dry_run:
+            self.written_pairs += sum(1 for a in plan.actions if a.writes)
+        not_written = apply_report(plan.actions, report, outcome_at)
+        if self.mirror is not None and not chunk.last:
+            self._add_candidates(plan)
+        if report.limit is not None:
+            raise _DailyLimit(report.limit, not_written + self._reject_pending(chunk, report.limit))
+
+    def _taint(self, chunk: Chunk) -> None:
+        """Note the from-records of the chunk's rejected rows: mirror never prunes them."""
+        if self.mirror is None:
+            return
+        from_ids = {r.index: r.from_id for r in chunk.records}
+        for outcome in chunk.outcomes:
+            if outcome.outcome is Outcome.REJECTED:
+                from_id = from_ids.get(outcome.index) or tainted_from_id(outcome.row, self.spec.from_id_field)
+                if from_id is not None:
+                    self.tainted.add(from_id)
+
+    def _finish_chunk(self, chunk: Chunk) -> None:
+        """Count every row of the chunk, note the from-records with a rejected row, pass rejects on."""
+        self._taint(chunk)
+        for outcome in chunk.outcomes:
+            self.summary.count(outcome)
+            if outcome.outcome is Outcome.REJECTED and self.on_rejected is not None:
+                self.on_rejected(outcome)
+        if self.keep_outcomes:
+            self.outcomes.extend(chunk.outcomes)
+        if self.progress is not None:
+            self.progress.advance(len(chunk.outcomes), "writing" if not self.spec.dry_run else "planned")
+        log.debug("Chunk done: %d rows from row %d", len(chunk.outcomes), chunk.start)
+
+    # ---- steps -----------------------------------------------------------------------------
+    def _load_labels(self) -> None:
+        if self.resolver is None:
+            self.resolver = LabelResolver.load(
+                self.client,
+                from_object_type=self.spec.from_object_type,
+                to_object_type=self.spec.to_object_type,
             )
-        except Exception as exc:
-            early.append(exc)
 
-    outcomes, valid, tainted = _collect(
-        rows,
-        from_id_field=from_id_field,
-        to_id_field=to_id_field,
-        labels_field=labels_field,
-        start=start,
-        on_first_valid=load_labels if resolver is None else None,
-    )
-    if progress is not None:
-        if start_progress:
-            progress.start(len(outcomes), getattr(client, "stats", None))
-        progress.advance(len(outcomes) - len(valid), "validating")
-    ctx = TypeContext(
-        unlabeled_ids=frozenset(), primary_holder=primary_holder_side(canonical_from, canonical_to)
-    )
-    if not valid:
-        return _Prepared(outcomes, [], ReadState(), ctx, tainted, resolver, start)
-
-    try:
-        if early and isinstance(early[0], Exception):
-            raise early[0]
-        if early and isinstance(early[0], LabelResolver):
-            resolver = early[0]
-        return _resolve_and_read(
-            client,
-            from_object_type=from_object_type,
-            to_object_type=to_object_type,
-            extra_labels=extra_labels,
-            deleting=deleting,
-            progress=progress,
-            start=start,
-            resolver=resolver,
-            outcomes=outcomes,
-            valid=valid,
-            tainted=tainted,
-            ctx=ctx,
-        )
-    except HubSpotDailyLimitError as exc:
-        # nothing was written yet: every row not already rejected is left unwritten
-        pending = [o for o in outcomes if o.outcome is None]
-        for outcome in pending:
-            outcome.reject(
-                f"{DAILY_LIMIT_REASON}: {exc.message}",
-                RejectKind.DAILY_LIMIT,
-                hubspot_category=exc.category,
-                hubspot_message=exc.message,
+    def _resolve(
+        self, records: list[RowRecord], outcome_at: Callable[[int], RowOutcome]
+    ) -> list[DesiredPair]:
+        """Resolve labels; merge the rows of each pair into one desired pair."""
+        resolver = self.resolver
+        assert resolver is not None
+        deleting = self.spec.mode is SyncMode.DELETE
+        unlabeled = resolver.unlabeled_type_ids
+        merged: dict[Pair, tuple[set[object], list[int], list[bool]]] = {}
+        for record in records:
+            try:
+                specs = {resolver.resolve(ref) for ref in (*record.labels, *self.spec.labels)}
+            except LabelResolutionError as exc:
+                kind = RejectKind.PRIMARY_UNAVAILABLE if exc.primary else RejectKind.UNKNOWN_LABEL
+                outcome_at(record.index).reject(str(exc), kind)
+                continue
+            labels, indexes, remove_all = merged.setdefault(
+                (record.from_id, record.to_id), (set(), [], [False])
             )
-        raise daily_limit_error(exc, outcomes, len(pending)) from exc
+            labels.update(s for s in specs if s.type_id not in unlabeled)
+            indexes.append(record.index)
+            if deleting and (not specs or any(s.type_id in unlabeled for s in specs)):
+                remove_all[0] = True
+        if self.mirror is not None and self.spec.same_type:
+            for f, t in merged:
+                self.mirror.named.update(((f, t), (t, f)))
+        return [
+            DesiredPair(f, t, frozenset(labels), tuple(indexes), flag[0])  # type: ignore[arg-type]
+            for (f, t), (labels, indexes, flag) in merged.items()
+        ]
 
-
-def _resolve_and_read(
-    client: AssociationsClient,
-    *,
-    from_object_type: str,
-    to_object_type: str,
-    extra_labels: Sequence[LabelRef],
-    deleting: bool,
-    progress: ProgressListener | None,
-    start: int,
-    resolver: LabelResolver | None,
-    outcomes: list[RowOutcome],
-    valid: list[tuple[int, str, str, tuple[LabelRef, ...]]],
-    tainted: set[str],
-    ctx: TypeContext,
-) -> _Prepared:
-    """Resolve the labels of the valid rows and read the current state (the first API calls)."""
-    if resolver is None:
-        resolver = LabelResolver.load(
-            client, from_object_type=from_object_type, to_object_type=to_object_type
-        )
-    merged: dict[Pair, tuple[set[object], list[int], bool]] = {}
-    for index, from_id, to_id, references in valid:
-        try:
-            specs = {resolver.resolve(ref) for ref in (*references, *extra_labels)}
-        except LabelResolutionError as exc:
-            kind = RejectKind.PRIMARY_UNAVAILABLE if exc.primary else RejectKind.UNKNOWN_LABEL
-            outcomes[index - start].reject(str(exc), kind)
-            tainted.add(from_id)
-            continue
-        remove_all = deleting and (not specs or any(s.type_id in resolver.unlabeled_type_ids for s in specs))
-        labels = {s for s in specs if s.type_id not in resolver.unlabeled_type_ids}
-        entry = merged.setdefault((from_id, to_id), (set(), [], False))
-        entry[0].update(labels)
-        entry[1].append(index)
-        if remove_all and not entry[2]:
-            merged[(from_id, to_id)] = (entry[0], entry[1], True)
-    desired = [
-        DesiredPair(f, t, frozenset(labels), tuple(indexes), remove_all)  # type: ignore[arg-type]
-        for (f, t), (labels, indexes, remove_all) in merged.items()
-    ]
-    from_ids = list(dict.fromkeys(d.from_id for d in desired))
-    state = read_state(
-        client,
-        from_object_type=from_object_type,
-        to_object_type=to_object_type,
-        from_ids=from_ids,
-        progress=progress,
-    )
-    if state.errors:
+    def _drop_unread(
+        self, desired: list[DesiredPair], state: ReadState, outcome_at: Callable[[int], RowOutcome]
+    ) -> list[DesiredPair]:
+        if not state.errors:
+            return desired
         kept = []
         for item in desired:
             error = state.errors.get(item.from_id)
@@ -319,154 +283,239 @@ def _resolve_and_read(
                 kept.append(item)
                 continue
             for index in item.row_indexes:
-                outcomes[index - start].reject(
+                outcome_at(index).reject(
                     f"HubSpot could not read record {item.from_id}: {error.message}",
                     RejectKind.HUBSPOT,
                     hubspot_category=error.category,
                     hubspot_message=error.message,
                 )
-            tainted.add(item.from_id)
-        desired = kept
-    primary = resolver.primary.spec if resolver.primary is not None else None
-    ctx = TypeContext(
-        unlabeled_ids=resolver.unlabeled_type_ids | frozenset(state.unlabeled_ids),
-        unlabeled=unlabeled_spec(resolver.definitions),
-        primary=primary,
-        primary_holder=ctx.primary_holder,
-    )
-    return _Prepared(outcomes, desired, state, ctx, tainted, resolver, start)
+        return kept
+
+    def _plan(self, desired: list[DesiredPair], state: ReadState) -> SyncPlan:
+        resolver = self.resolver
+        assert resolver is not None
+        unlabeled = next(
+            (d.spec for d in resolver.definitions if d.type_id in resolver.unlabeled_type_ids), None
+        )
+        ctx = TypeContext(
+            unlabeled_ids=resolver.unlabeled_type_ids | frozenset(state.unlabeled_ids),
+            unlabeled=unlabeled,
+            primary=resolver.primary.spec if resolver.primary is not None else None,
+            primary_holder=primary_holder_side(self.spec.from_type_id, self.spec.to_type_id),
+        )
+        if self.spec.mode is SyncMode.DELETE:
+            return plan_delete(desired, state.state, ctx=ctx)
+        return plan_upsert(
+            desired,
+            state.state,
+            mode=self.spec.mode,
+            ctx=ctx,
+            mirror_scope={d.from_id for d in desired},
+            same_type=self.spec.same_type,
+        )
+
+    def _log_plan(self, totals: PlanTotals, chunk: Chunk) -> None:
+        text = totals.describe()
+        if self.progress is not None:
+            self.progress.planned(text, dry_run=self.spec.dry_run)
+        else:
+            log.info(
+                "Plan%s (rows from %d): %s", " (not written)" if self.spec.dry_run else "", chunk.start, text
+            )
+
+    # ---- mirror removals -------------------------------------------------------------------
+    def _add_candidates(self, plan: SyncPlan) -> None:
+        assert self.mirror is not None
+        self.mirror.candidates.extend(plan.prune)
+        self.mirror.current.update(plan.current_pairs)
+
+    def _removals(self) -> tuple[list[Pair], int]:
+        """The run's removals now, and the current pairs of the from-records they are counted against."""
+        mirror = self.mirror
+        assert mirror is not None
+        tainted = self.tainted
+        chosen: list[Pair] = []
+        seen: set[Pair] = set()
+        for pair in mirror.candidates:
+            if pair[0] in tainted or pair in mirror.named:
+                continue
+            if self.spec.same_type and pair[1] in tainted:  # the same association, seen from pair[1]
+                continue
+            key = (min(pair, key=id_order), max(pair, key=id_order)) if self.spec.same_type else pair
+            if key not in seen:
+                seen.add(key)
+                chosen.append(pair)
+        current = sum(n for from_id, n in mirror.current.items() if from_id not in tainted)
+        return chosen, current
+
+    def _check_guard(self, removals: tuple[list[Pair], int] | None = None) -> None:
+        pairs, current = removals or self._removals()
+        guard = self.spec.guard
+        assert guard is not None
+        written = self.written_pairs
+        before = f"; creates and label changes were already written for {written} pairs" if written else ""
+        guard.check(would_remove=len(pairs), current_pairs=current, written_before=before)
+
+    def _prune(self, *, final: bool) -> None:
+        """Decide and send mirror's removals (``final``: after every chunk was written)."""
+        if not final:
+            self._check_guard()
+            return
+        pairs, current = removals = self._removals()
+        self._check_guard(removals)
+        skipped = {f for f, _ in self.mirror.candidates if f in self.tainted} if self.mirror else set()
+        if skipped:
+            log.warning(
+                "Mirror: %d from-records have rejected rows; their other pairs are not removed: %s",
+                len(skipped),
+                ", ".join(sorted(skipped, key=id_order)[:10]),
+            )
+        self.totals.add_prunes(pairs)
+        report = self.writer.prune(pairs)
+        self.summary.pruned = len([p for p in pairs if p not in report.failed and p not in report.unsent])
+        if report.failed:
+            first = next(iter(report.failed.values()))
+            log.warning(
+                "Mirror: HubSpot refused to remove %d of %d pairs (first: %s); they are not counted pruned",
+                len(report.failed),
+                len(pairs),
+                first.message,
+            )
+        if report.limit is not None:
+            raise _DailyLimit(report.limit, 0)
+        log.debug("Mirror removed %d pairs out of %d current pairs", self.summary.pruned, current)
+
+    # ---- the daily limit -------------------------------------------------------------------
+    def _reject_pending(self, chunk: Chunk, limit: HubSpotDailyLimitError) -> int:
+        """Reject every row of ``chunk`` that has no outcome yet; return how many."""
+        pending = [o for o in chunk.outcomes if o.outcome is None]
+        for outcome in pending:
+            reject_unsent(outcome, limit)
+        return len(pending)
+
+    def _stopped(self, stopped: _DailyLimit, chunk: Chunk, reader: ChunkReader) -> DailyLimitReachedError:
+        """Account for every row after the daily limit, then say so."""
+        not_written = stopped.not_written
+        if chunk.outcomes and chunk.outcomes[0].index >= self.summary.rows:  # the chunk was not counted yet
+            self._finish_chunk(chunk)
+        drained = Chunk()
+        for outcome in reader.drain(f"{DAILY_LIMIT_REASON}: not attempted"):
+            drained.outcomes.append(outcome)
+            not_written += 1
+        if drained.outcomes:
+            self._finish_chunk(drained)
+        self.summary.requests = _requests(self.client) - self.requests_before
+        self.summary.check()
+        return DailyLimitReachedError(
+            f"HubSpot's daily API limit is reached ({stopped.cause}); {not_written} of {self.summary.rows} "
+            f"rows were not written and are rejected with reason {DAILY_LIMIT_REASON!r}. Nothing more can "
+            "be sent to this portal until the limit resets (midnight in the portal's time zone); re-run "
+            "the task then.",
+            summary=self.summary,
+            not_written=not_written,
+            outcomes=self.outcomes,
+        )
 
 
-def _finish(
-    client: AssociationsClient,
-    prepared: _Prepared,
-    plan: SyncPlan,
-    *,
-    mode: str,
-    dry_run: bool,
-    from_object_type: str,
-    to_object_type: str,
-    requests_before: int,
-    progress: ProgressListener | None,
-    finish_progress: bool = True,
-) -> SyncResult:
-    outcomes = prepared.outcomes
-    for item, reason in plan.rejected:
-        for index in item.row_indexes:
-            prepared.outcome(index).reject(reason, RejectKind.PRIMARY_CONFLICT)
-    executor = PlanExecutor(
-        client, from_object_type=from_object_type, to_object_type=to_object_type, progress=progress
-    )
-    report = executor.execute(plan, {o.index: o for o in outcomes}, dry_run=dry_run)
-    if progress is not None and finish_progress:
-        progress.finish()
-    summary = SyncSummary.from_outcomes(
-        outcomes,
-        mode=mode,
-        dry_run=dry_run,
-        removed_pairs=report.pruned,
-        requests=_requests(client) - requests_before,
-    )
-    return SyncResult(summary=summary, outcomes=outcomes, plan=plan)
+def _index(chunk: Chunk) -> Callable[[int], RowOutcome]:
+    start, outcomes = chunk.start, chunk.outcomes
+    return lambda index: outcomes[index - start]
 
 
-def _extra_labels(labels: object) -> tuple[LabelRef, ...]:
-    try:
-        return parse_labels(labels)
-    except RowError as exc:
-        raise SyncConfigurationError(f"labels: {exc}") from None
-
-
-def _check_fields(**fields: object) -> None:
-    for name, value in fields.items():
-        if not isinstance(value, str) or not value:
-            raise SyncConfigurationError(f"{name} must be a non-empty string, got {value!r}")
+def _requests(client: AssociationsClient) -> int:
+    stats = getattr(client, "stats", None)
+    return int(getattr(stats, "requests", 0) or 0)
 
 
 @relaxed_gc
+def run_sync(
+    client: AssociationsClient,
+    spec: SyncSpec,
+    rows: Iterable[object] | None,
+    *,
+    chunk_size: int | None = None,
+    progress: ProgressListener | None = None,
+    on_rejected: RejectedRowSink | None = None,
+    keep_outcomes: bool | None = None,
+) -> SyncResult:
+    """Run one sync (see the module docstring for the steps).
+
+    :param client: the HubSpot client (anything implementing :class:`AssociationsClient`).
+    :param spec: what to sync (:meth:`SyncSpec.build`).
+    :param rows: the input rows: a list, or any iterable consumed lazily (a DB cursor).
+    :param chunk_size: rows per chunk; ``None`` plans the whole input as one chunk.
+    :param progress: receives progress (e.g. :class:`~.progress.ProgressLogger`).
+    :param on_rejected: receives every rejected row, in input order (e.g. to write the report).
+    :param keep_outcomes: keep every row's outcome in the result; default: when ``chunk_size`` is
+        ``None`` (a streamed sync keeps only counts).
+    :raises SyncConfigurationError: bad settings or unknown object types (before any write).
+    :raises UngroupedInputError: a streamed mirror's rows are not grouped by from-id.
+    :raises MassDeletionGuardError: mirror would remove too many pairs (no pair was removed).
+    :raises DailyLimitReachedError: HubSpot's daily limit stopped the run (every row accounted for).
+    """
+    run = _Run(
+        client,
+        spec,
+        progress=progress,
+        on_rejected=on_rejected,
+        keep_outcomes=chunk_size is None if keep_outcomes is None else keep_outcomes,
+    )
+    return run.execute(rows, chunk_size)
+
+
 def upsert_associations(
     client: AssociationsClient,
     *,
     from_object_type: str,
     to_object_type: str,
     rows: Iterable[object] | None,
+    mode: SyncMode | str = SyncMode.APPEND,
     from_id_field: str = "from_id",
     to_id_field: str = "to_id",
     labels_field: str = "labels",
     labels: object = None,
-    mode: SyncMode | str = SyncMode.APPEND,
     dry_run: bool = False,
     max_deletes: object = None,
+    chunk_size: int | None = None,
     progress: ProgressListener | None = None,
+    on_rejected: RejectedRowSink | None = None,
 ) -> SyncResult:
     """Upsert associations from rows: ``append``, ``replace`` or ``mirror`` (see :mod:`.plan`).
 
     Duplicate rows of one pair are merged (labels unioned) and every one of them gets the merged
-    pair's outcome (all ``created``, all ``rejected``...), so the counts add up to the input rows.
+    pair's outcome, so the counts add up to the input rows.
 
-    :param client: the HubSpot client (anything implementing :class:`AssociationsClient`).
+    :param client: the HubSpot client.
     :param from_object_type: e.g. ``"contacts"`` or ``"0-1"``.
     :param to_object_type: e.g. ``"companies"``.
-    :param rows: mappings with a from id, a to id and optional labels.
+    :param rows: mappings with a from id, a to id and optional labels (a list, or any iterable).
+    :param mode: ``append``, ``replace`` or ``mirror``.
     :param from_id_field: the field holding the from id.
     :param to_id_field: the field holding the to id.
     :param labels_field: the field holding the row's labels.
     :param labels: labels applied to every row, besides the row's own.
-    :param mode: ``append``, ``replace`` or ``mirror``.
     :param dry_run: read and plan, write nothing; the summary is what a real run would report.
-    :param max_deletes: mirror guard: ``None``, an int (pairs) or a float in (0, 1] (share of the
-        current pairs of the from-records in the input).
-    :param progress: receives progress (e.g. :class:`~.progress.ProgressLogger`).
+    :param max_deletes: mirror's guard (:meth:`~.spec.Guard.parse`; default: half the current pairs).
+    :param chunk_size: stream the rows in chunks of this many (``None``: one chunk).
+    :param progress: receives progress.
+    :param on_rejected: receives every rejected row, in input order.
     :raises SyncConfigurationError: bad settings or unknown object types (before any write).
-    :raises MassDeletionGuardError: mirror would remove too many pairs (before any write).
+    :raises MassDeletionGuardError: mirror would remove too many pairs (no pair was removed).
     """
-    sync_mode = SyncMode.parse(mode)
-    guard = parse_max_deletes(max_deletes)
-    _check_fields(from_id_field=from_id_field, to_id_field=to_id_field, labels_field=labels_field)
-    extra = _extra_labels(labels)
-    requests_before = _requests(client)
-    prepared = _prepare(
-        client,
+    spec = SyncSpec.build(
         from_object_type=from_object_type,
         to_object_type=to_object_type,
-        rows=rows,
+        mode=mode,
         from_id_field=from_id_field,
         to_id_field=to_id_field,
         labels_field=labels_field,
-        extra_labels=extra,
-        deleting=False,
-        progress=progress,
-    )
-    scope: set[str] = set()
-    if sync_mode is SyncMode.MIRROR:
-        # A from-record with any rejected row is upserted but never pruned: its input is incomplete.
-        scope = {d.from_id for d in prepared.desired} - prepared.tainted_from_ids
-        skipped = {d.from_id for d in prepared.desired} & prepared.tainted_from_ids
-        if skipped:
-            log.warning(
-                "Mirror: %d from-records have rejected rows; their other pairs are not removed: %s",
-                len(skipped),
-                ", ".join(sorted(skipped)[:10]),
-            )
-    plan = plan_upsert(
-        prepared.desired, prepared.state.state, mode=sync_mode, ctx=prepared.ctx, mirror_scope=scope
-    )
-    if sync_mode is SyncMode.MIRROR:
-        check_mass_deletion(plan, guard)
-    return _finish(
-        client,
-        prepared,
-        plan,
-        mode=sync_mode.value,
+        labels=labels,
+        max_deletes=max_deletes,
         dry_run=dry_run,
-        from_object_type=from_object_type,
-        to_object_type=to_object_type,
-        requests_before=requests_before,
-        progress=progress,
     )
+    return run_sync(client, spec, rows, chunk_size=chunk_size, progress=progress, on_rejected=on_rejected)
 
 
-@relaxed_gc
 def delete_associations(
     client: AssociationsClient,
     *,
@@ -478,375 +527,49 @@ def delete_associations(
     labels_field: str = "labels",
     labels: object = None,
     dry_run: bool = False,
+    chunk_size: int | None = None,
     progress: ProgressListener | None = None,
+    on_rejected: RejectedRowSink | None = None,
 ) -> SyncResult:
     """Remove whole pairs, or only some labels of them.
 
     The labels removed from a pair are the row's labels plus ``labels``; when both are empty the
     whole pair is removed (so is it when the unlabeled type is named). Rows whose pair is absent, or
-    carries none of the labels, are ``unchanged``. Duplicate rows are merged as in
-    :func:`upsert_associations`; a row asking for the whole pair wins over label removals.
+    carries none of the labels, are ``unchanged``. A row asking for the whole pair wins over label
+    removals of the same pair.
 
     :param client: the HubSpot client.
     :param from_object_type: e.g. ``"contacts"``.
     :param to_object_type: e.g. ``"companies"``.
-    :param rows: mappings with a from id, a to id and optional labels.
+    :param rows: mappings with a from id, a to id and optional labels (a list, or any iterable).
     :param from_id_field: the field holding the from id.
     :param to_id_field: the field holding the to id.
     :param labels_field: the field holding the row's labels.
     :param labels: ``None`` to remove whole pairs, else the labels to remove from every pair.
     :param dry_run: read and plan, write nothing.
-    :param progress: receives progress.
-    :raises SyncConfigurationError: bad settings or unknown object types (before any write).
-    """
-    _check_fields(from_id_field=from_id_field, to_id_field=to_id_field, labels_field=labels_field)
-    extra = _extra_labels(labels)
-    requests_before = _requests(client)
-    prepared = _prepare(
-        client,
-        from_object_type=from_object_type,
-        to_object_type=to_object_type,
-        rows=rows,
-        from_id_field=from_id_field,
-        to_id_field=to_id_field,
-        labels_field=labels_field,
-        extra_labels=extra,
-        deleting=True,
-        progress=progress,
-    )
-    plan = plan_delete(prepared.desired, prepared.state.state, ctx=prepared.ctx)
-    return _finish(
-        client,
-        prepared,
-        plan,
-        mode="delete",
-        dry_run=dry_run,
-        from_object_type=from_object_type,
-        to_object_type=to_object_type,
-        requests_before=requests_before,
-        progress=progress,
-    )
-
-
-@dataclass(slots=True)
-class StreamedSyncResult:
-    """The result of a streamed sync: counts only (the outcomes were passed on and dropped).
-
-    :param summary: the counts of the whole run (XCom form via ``summary.to_dict()``).
-    :param chunks: how many chunks were processed.
-    :param largest_chunk: the most rows held at once (one chunk).
-    :param plan_totals: planned writes over the run, by kind.
-    """
-
-    summary: SyncSummary
-    chunks: int = 0
-    largest_chunk: int = 0
-    plan_totals: dict[str, int] = field(default_factory=dict)
-
-    def add_plan(self, plan: SyncPlan) -> None:
-        """Add one chunk's plan to :attr:`plan_totals`.
-
-        :param plan: the chunk's plan.
-        """
-        totals = self.plan_totals
-        for key, value in (
-            ("batch-create pairs", len(plan.creates)),
-            ("default associations", len(plan.default_creates)),
-            ("label removals", len(plan.label_archives)),
-            ("pair removals", len(plan.pair_archives) + len(plan.prune)),
-            ("pairs already as desired", sum(1 for a in plan.actions if not a.writes)),
-        ):
-            totals[key] = totals.get(key, 0) + value
-
-    def describe_plan(self) -> str:
-        """A short description of the run's writes, in the same words as :meth:`SyncResult.describe_plan`."""
-        parts = [f"{value} {key}" for key, value in self.plan_totals.items()]
-        parts.append(f"{self.chunks} chunks of at most {self.largest_chunk} rows")
-        return "; ".join(parts)
-
-
-class _ChunkProgress:
-    """Forwards a chunk's progress to the run's listener, without restarting or finishing it."""
-
-    def __init__(self, listener: ProgressListener) -> None:
-        self.listener = listener
-
-    def start(self, total: int, stats: ClientStats | None) -> None:
-        """Ignored: the run started once."""
-
-    def advance(self, rows: int, phase: str) -> None:
-        """Forward.
-
-        :param rows: rows done.
-        :param phase: what the sync is doing.
-        """
-        self.listener.advance(rows, phase)
-
-    def finish(self) -> None:
-        """Ignored: the run finishes once."""
-
-
-def _stream(
-    client: AssociationsClient,
-    *,
-    from_object_type: str,
-    to_object_type: str,
-    rows: Iterable[object],
-    chunk_size: int,
-    from_id_field: str,
-    to_id_field: str,
-    labels_field: str,
-    labels: object,
-    mode: SyncMode | None,
-    dry_run: bool,
-    guard: int | float | None,
-    progress: ProgressListener | None,
-    on_rejected: RejectedRowSink | None,
-) -> StreamedSyncResult:
-    _check_fields(from_id_field=from_id_field, to_id_field=to_id_field, labels_field=labels_field)
-    extra = _extra_labels(labels)
-    deleting = mode is None
-    mirror = mode is SyncMode.MIRROR
-    mode_name = "delete" if mode is None else mode.value
-    requests_before = _requests(client)
-    result = StreamedSyncResult(summary=SyncSummary(mode=mode_name, dry_run=dry_run))
-    chunk_progress = _ChunkProgress(progress) if progress is not None else None
-    if progress is not None:
-        progress.start(0, getattr(client, "stats", None))
-    resolver: LabelResolver | None = None
-    removed = 0
-    current_in_scope = 0
-    # Grouping is checked here rather than in the chunker, so that the rows left after a daily
-    # limit can still be drained and accounted for whatever their order.
-    chunks = iter_row_chunks(rows, chunk_size, from_id_field=from_id_field)
-    grouping = GroupingCheck(from_id_field=from_id_field) if mirror else None
-    try:
-        for chunk in chunks:
-            if grouping is not None:
-                for index, row in chunk:
-                    grouping.see(index, row)
-            prepared = _prepare(
-                client,
-                from_object_type=from_object_type,
-                to_object_type=to_object_type,
-                rows=[row for _, row in chunk],
-                from_id_field=from_id_field,
-                to_id_field=to_id_field,
-                labels_field=labels_field,
-                extra_labels=extra,
-                deleting=deleting,
-                progress=chunk_progress,
-                start=chunk[0][0],
-                resolver=resolver,
-                start_progress=False,
-            )
-            resolver = prepared.resolver or resolver
-            if mode is None:
-                plan = plan_delete(prepared.desired, prepared.state.state, ctx=prepared.ctx)
-            else:
-                scope: set[str] = set()
-                if mirror:
-                    scope = {d.from_id for d in prepared.desired} - prepared.tainted_from_ids
-                plan = plan_upsert(
-                    prepared.desired, prepared.state.state, mode=mode, ctx=prepared.ctx, mirror_scope=scope
-                )
-                if mirror:
-                    current_in_scope += plan.current_pairs_in_scope
-                    check_mass_deletion_running(
-                        would_remove=removed + len(plan.prune),
-                        current_pairs=current_in_scope,
-                        max_deletes=guard,
-                        already_removed=0 if dry_run else removed,
-                    )
-            chunk_result = _finish(
-                client,
-                prepared,
-                plan,
-                mode=mode_name,
-                dry_run=dry_run,
-                from_object_type=from_object_type,
-                to_object_type=to_object_type,
-                requests_before=0,
-                progress=chunk_progress,
-                finish_progress=False,
-            )
-            removed += chunk_result.summary.removed if mirror else 0
-            chunk_result.summary.requests = 0
-            result.summary.add(chunk_result.summary)
-            result.add_plan(plan)
-            result.chunks += 1
-            result.largest_chunk = max(result.largest_chunk, len(chunk))
-            if on_rejected is not None:
-                for outcome in chunk_result.outcomes:
-                    if outcome.outcome is Outcome.REJECTED:
-                        on_rejected(outcome)
-            log.debug("Chunk %d done: %d rows from row %d", result.chunks, len(chunk), chunk[0][0])
-    except DailyLimitReachedError as exc:
-        raise _account_after_daily_limit(exc, chunks, result, on_rejected, mode=mode_name) from exc
-    if progress is not None:
-        progress.finish()
-    result.summary.requests = _requests(client) - requests_before
-    result.summary.check()
-    return result
-
-
-def _account_after_daily_limit(
-    error: DailyLimitReachedError,
-    remaining: Iterator[list[tuple[int, object]]],
-    result: StreamedSyncResult,
-    on_rejected: RejectedRowSink | None,
-    *,
-    mode: str,
-) -> DailyLimitReachedError:
-    """Account for every row of a stream that HubSpot's daily limit stopped, then say so.
-
-    The stopped chunk's rows already carry their outcomes (those written keep theirs); the rows
-    not yet fetched are drained from the source (no HubSpot call) and rejected with the reason
-    :data:`DAILY_LIMIT_REASON`, so the summary and the rejects report cover the whole input.
-    """
-    not_written = error.not_written
-
-    def account(outcomes: list[RowOutcome]) -> None:
-        result.summary.add(
-            SyncSummary.from_outcomes(outcomes, mode=mode, dry_run=False, removed_pairs=0, requests=0)
-        )
-        if on_rejected is not None:
-            for outcome in outcomes:
-                if outcome.outcome is Outcome.REJECTED:
-                    on_rejected(outcome)
-
-    account(error.outcomes)
-    for chunk in remaining:
-        outcomes = []
-        for index, row in chunk:
-            outcome = RowOutcome(index=index, row=row)
-            outcome.reject(f"{DAILY_LIMIT_REASON}: not attempted", RejectKind.DAILY_LIMIT)
-            outcomes.append(outcome)
-        not_written += len(outcomes)
-        account(outcomes)
-    result.summary.check()
-    summary = result.summary
-    stopped = DailyLimitReachedError(
-        f"HubSpot's daily API limit is reached ({error.__cause__ or error}); {not_written} of "
-        f"{summary.rows} rows were not written and are rejected with reason {DAILY_LIMIT_REASON!r}. "
-        "Nothing more can be sent to this portal until the limit resets (midnight in the portal's "
-        "time zone); re-run the task then.",
-        outcomes=[],
-        not_written=not_written,
-        summary=summary,
-    )
-    return stopped
-
-
-@relaxed_gc
-def upsert_associations_streamed(
-    client: AssociationsClient,
-    *,
-    from_object_type: str,
-    to_object_type: str,
-    rows: Iterable[object],
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
-    from_id_field: str = "from_id",
-    to_id_field: str = "to_id",
-    labels_field: str = "labels",
-    labels: object = None,
-    mode: SyncMode | str = SyncMode.APPEND,
-    dry_run: bool = False,
-    max_deletes: object = None,
-    progress: ProgressListener | None = None,
-    on_rejected: RejectedRowSink | None = None,
-) -> StreamedSyncResult:
-    """Upsert associations from a stream of rows, one bounded chunk at a time.
-
-    Memory stays flat however many rows the stream holds: one chunk of rows, the counts, and the
-    first rejected rows (the summary's sample). See the module docstring for how duplicates across
-    chunks, Primary and the mirror guard behave when streaming.
-
-    :param client: the HubSpot client.
-    :param from_object_type: e.g. ``"contacts"``.
-    :param to_object_type: e.g. ``"companies"``.
-    :param rows: any iterable of mappings, consumed lazily (a generator over a DB cursor).
-    :param chunk_size: rows per chunk (chunks do not split a from-record's run of rows).
-    :param from_id_field: the field holding the from id.
-    :param to_id_field: the field holding the to id.
-    :param labels_field: the field holding the row's labels.
-    :param labels: labels applied to every row, besides the row's own.
-    :param mode: ``append``, ``replace`` or ``mirror`` (mirror needs rows grouped by from-id).
-    :param dry_run: read and plan, write nothing.
-    :param max_deletes: mirror guard over the run so far: an int (pairs) or a float in (0, 1].
-    :param progress: receives progress (the total is unknown: it counts rows done).
-    :param on_rejected: receives every rejected row, in input order (e.g. to write the report).
-    :raises SyncConfigurationError: bad settings or unknown object types (before any write).
-    :raises UngroupedInputError: mirror input is not grouped by from-id (earlier chunks were written).
-    :raises MassDeletionGuardError: mirror would remove too many pairs (earlier chunks were written).
-    """
-    sync_mode = SyncMode.parse(mode)
-    return _stream(
-        client,
-        from_object_type=from_object_type,
-        to_object_type=to_object_type,
-        rows=rows,
-        chunk_size=chunk_size,
-        from_id_field=from_id_field,
-        to_id_field=to_id_field,
-        labels_field=labels_field,
-        labels=labels,
-        mode=sync_mode,
-        dry_run=dry_run,
-        guard=parse_max_deletes(max_deletes) if sync_mode is SyncMode.MIRROR else None,
-        progress=progress,
-        on_rejected=on_rejected,
-    )
-
-
-@relaxed_gc
-def delete_associations_streamed(
-    client: AssociationsClient,
-    *,
-    from_object_type: str,
-    to_object_type: str,
-    rows: Iterable[object],
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
-    from_id_field: str = "from_id",
-    to_id_field: str = "to_id",
-    labels_field: str = "labels",
-    labels: object = None,
-    dry_run: bool = False,
-    progress: ProgressListener | None = None,
-    on_rejected: RejectedRowSink | None = None,
-) -> StreamedSyncResult:
-    """Remove pairs or labels from a stream of rows, one bounded chunk at a time.
-
-    Same row semantics as :func:`delete_associations`; a pair repeated in a later chunk is
-    ``unchanged`` (already removed).
-
-    :param client: the HubSpot client.
-    :param from_object_type: e.g. ``"contacts"``.
-    :param to_object_type: e.g. ``"companies"``.
-    :param rows: any iterable of mappings, consumed lazily.
-    :param chunk_size: rows per chunk.
-    :param from_id_field: the field holding the from id.
-    :param to_id_field: the field holding the to id.
-    :param labels_field: the field holding the row's labels.
-    :param labels: ``None`` to remove whole pairs, else the labels to remove from every pair.
-    :param dry_run: read and plan, write nothing.
+    :param chunk_size: stream the rows in chunks of this many (``None``: one chunk).
     :param progress: receives progress.
     :param on_rejected: receives every rejected row, in input order.
     :raises SyncConfigurationError: bad settings or unknown object types (before any write).
     """
-    return _stream(
-        client,
+    spec = SyncSpec.build(
         from_object_type=from_object_type,
         to_object_type=to_object_type,
-        rows=rows,
-        chunk_size=chunk_size,
+        mode=SyncMode.DELETE,
         from_id_field=from_id_field,
         to_id_field=to_id_field,
         labels_field=labels_field,
         labels=labels,
-        mode=None,
         dry_run=dry_run,
-        guard=None,
-        progress=progress,
-        on_rejected=on_rejected,
     )
+    return run_sync(client, spec, rows, chunk_size=chunk_size, progress=progress, on_rejected=on_rejected)
+
+
+__all__ = [
+    "DEFAULT_CHUNK_SIZE",
+    "RejectedRowSink",
+    "SyncResult",
+    "delete_associations",
+    "run_sync",
+    "upsert_associations",
+]

@@ -1,323 +1,228 @@
-"""Runs reads and plans through a client, and lands HubSpot's per-row errors on their rows."""
+"""Writes plans through a client. HubSpot's per-request limits live in the client, which chunks
+every call; this module sends each kind of write as one call and maps every answer back to its
+pairs through one index-to-outcome mapping (:meth:`PlanWriter._land`). The current state is read
+by :mod:`.read`.
+"""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 from airflow_provider_hubassoc.client.errors import HubSpotDailyLimitError, HubSpotValidationError
 from airflow_provider_hubassoc.client.models import (
     AssociationInput,
-    AssociationSpec,
-    AssociationType,
+    BatchResult,
     BatchRowError,
     normalize_id,
 )
-from airflow_provider_hubassoc.sync.errors import DAILY_LIMIT_REASON, daily_limit_error
-from airflow_provider_hubassoc.sync.labels import is_unlabeled
-from airflow_provider_hubassoc.sync.outcomes import RejectKind, RowOutcome
-from airflow_provider_hubassoc.sync.plan import PairAction, SyncPlan
-from airflow_provider_hubassoc.sync.progress import ProgressListener
+from airflow_provider_hubassoc.sync.outcomes import DAILY_LIMIT_REASON, RejectKind, RowOutcome
+from airflow_provider_hubassoc.sync.plan import Pair, PairAction, SyncPlan
 from airflow_provider_hubassoc.sync.protocols import AssociationsClient
+from airflow_provider_hubassoc.sync.read import context_ids
+from airflow_provider_hubassoc.sync.spec import SyncSpec
 
-log = logging.getLogger(__name__)
-
-#: HubSpot's batch read limit (inputs per request).
-READ_BATCH = 1000
-#: HubSpot's batch create limit (inputs per request).
-CREATE_BATCH = 2000
-#: Slice size for archives and default associations: the client's request size for them, so that
-#: when HubSpot's daily limit stops a sync, each slice was either sent whole or not at all.
-OTHER_SLICE = 1_000
-
-T = TypeVar("T")
-
-
-def chunks(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
-    """Split a sequence into slices of at most ``size``.
-
-    :param items: the sequence.
-    :param size: the slice size.
-    """
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+#: The answer of one write call: a batch result, or ``None`` for calls that return nothing.
+Answer = BatchResult[object] | None
 
 
 @dataclass(slots=True)
-class ReadState:
-    """The current state of some from-records.
+class WriteReport:
+    """What the writes of one chunk (or the run's prunes) did.
 
-    :param state: from_id → to_id → types on the pair.
-    :param errors: from_id → HubSpot's error for the from-records HubSpot could not read.
-    :param unlabeled_ids: unlabeled type ids seen in the read.
+    :param failed: pairs HubSpot rejected, with its error.
+    :param unsent: pairs whose write was not sent because HubSpot's daily limit stopped the run.
+    :param limit: the daily-limit error, when it stopped the writes.
     """
 
-    state: dict[str, dict[str, frozenset[AssociationSpec]]] = field(default_factory=dict)
-    errors: dict[str, BatchRowError] = field(default_factory=dict)
-    unlabeled_ids: set[int] = field(default_factory=set)
+    failed: dict[Pair, BatchRowError] = field(default_factory=dict)
+    unsent: set[Pair] = field(default_factory=set)
+    limit: HubSpotDailyLimitError | None = None
 
 
-def _error_ids(error: BatchRowError, key: str) -> list[str]:
-    ids: list[str] = []
-    for value in error.context.get(key, []) or []:
-        try:
-            ids.append(normalize_id(value))
-        except ValueError:
-            continue
-    return ids
-
-
-def read_state(
-    client: AssociationsClient,
-    *,
-    from_object_type: str,
-    to_object_type: str,
-    from_ids: Sequence[str],
-    progress: ProgressListener | None = None,
-) -> ReadState:
-    """Read every association of ``from_ids`` to ``to_object_type``, 1,000 from-ids per batch read.
+class PlanWriter:
+    """Writes plans: label archives, batch creates, default associations, pair archives, then (at
+    the end of a mirror run) prunes; every write's answer lands on its pairs the same way.
 
     :param client: the HubSpot client.
-    :param from_object_type: the from object type.
-    :param to_object_type: the to object type.
-    :param from_ids: canonical from-record ids.
-    :param progress: gets a signal after each batch.
-    """
-    result = ReadState()
-    for chunk in chunks(list(from_ids), READ_BATCH):
-        answer = client.batch_read(
-            from_object_type=from_object_type, to_object_type=to_object_type, object_ids=list(chunk)
-        )
-        for raw_id, records in answer.associations.items():
-            pairs = result.state.setdefault(normalize_id(raw_id), {})
-            for record in records:
-                types: set[AssociationSpec] = set(pairs.get(normalize_id(record.to_object_id), frozenset()))
-                for association_type in record.types:
-                    types.add(association_type.spec)
-                    if is_unlabeled(association_type):
-                        result.unlabeled_ids.add(association_type.type_id)
-                pairs[normalize_id(record.to_object_id)] = frozenset(types)
-        for error in answer.errors:
-            ids = [chunk[i] for i in error.input_indexes if 0 <= i < len(chunk)] or _error_ids(
-                error, "fromObjectId"
-            )
-            if not ids:
-                log.warning("Batch read error not tied to an input: %s: %s", error.category, error.message)
-            for from_id in ids:
-                result.errors[from_id] = error
-        if progress is not None:
-            progress.advance(0, "reading")
-    return result
-
-
-@dataclass(slots=True)
-class ExecutionReport:
-    """What the executor did.
-
-    :param failed_pairs: pairs HubSpot rejected, with the error.
-    :param pruned: pairs removed by mirror mode.
+    :param spec: the sync.
     """
 
-    failed_pairs: dict[tuple[str, str], BatchRowError] = field(default_factory=dict)
-    pruned: int = 0
-
-
-class PlanExecutor:
-    """Writes a plan: label archives, batch creates (2,000 per request), default associations,
-    pair archives; then gives every row of the plan its outcome.
-
-    :param client: the HubSpot client.
-    :param from_object_type: the from object type.
-    :param to_object_type: the to object type.
-    :param progress: gets the rows done after each write.
-    """
-
-    def __init__(
-        self,
-        client: AssociationsClient,
-        *,
-        from_object_type: str,
-        to_object_type: str,
-        progress: ProgressListener | None = None,
-    ) -> None:
+    def __init__(self, client: AssociationsClient, spec: SyncSpec) -> None:
         self.client = client
-        self.from_object_type = from_object_type
-        self.to_object_type = to_object_type
-        self.progress = progress
-        #: per kind of write, the pairs whose request was answered (to account for a daily limit)
-        self._done: dict[str, set[tuple[str, str]]] = {}
+        self.spec = spec
 
-    def _advance(self, actions: Iterable[PairAction]) -> None:
-        if self.progress is not None:
-            self.progress.advance(sum(len(a.row_indexes) for a in actions), "writing")
+    def write(self, plan: SyncPlan) -> WriteReport:
+        """Send a chunk's writes (nothing in a dry run).
 
-    def execute(
-        self, plan: SyncPlan, outcomes: Mapping[int, RowOutcome], *, dry_run: bool
-    ) -> ExecutionReport:
-        """Run the plan (or not, in a dry run) and set the outcome of every planned row.
-
-        :param plan: the plan.
-        :param outcomes: index → outcome of every input row.
-        :param dry_run: skip every write; outcomes are the planned ones.
-        :raises DailyLimitReachedError: HubSpot's daily limit stopped the writes; every row still has
-            its outcome (rows whose writes were not all sent are rejected, reason "daily limit reached").
+        :param plan: the chunk's plan.
         """
-        report = ExecutionReport()
-        self._done = {"labels": set(), "create": set(), "default": set(), "archive": set()}
-        limit: HubSpotDailyLimitError | None = None
-        if not dry_run:
-            try:
-                self._write(plan, report)
-            except HubSpotDailyLimitError as exc:
-                limit = exc
-        report.pruned = (
-            len(plan.prune)
-            if limit is None
-            else sum(1 for pair in plan.prune if pair in self._done["archive"])
-        )
-        not_written = 0
-        for action in plan.actions:
-            error = report.failed_pairs.get(action.pair)
-            if limit is not None and action.writes and not self._written(action):
-                not_written += len(action.row_indexes)
-                for index in action.row_indexes:
-                    outcomes[index].reject(
-                        f"{DAILY_LIMIT_REASON}: {limit.message}",
-                        RejectKind.DAILY_LIMIT,
-                        hubspot_category=limit.category,
-                        hubspot_message=limit.message,
-                    )
-                continue
-            for index in action.row_indexes:
-                if error is None:
-                    outcomes[index].outcome = action.outcome
-                else:
-                    outcomes[index].reject(
-                        f"HubSpot rejected the pair {action.pair[0]} → {action.pair[1]}: {error.message}",
-                        RejectKind.HUBSPOT,
-                        hubspot_category=error.category,
-                        hubspot_message=error.message,
-                    )
-        if self.progress is not None:
-            self.progress.advance(sum(len(a.row_indexes) for a in plan.actions if not a.writes), "planned")
-        if limit is not None:
-            raise daily_limit_error(limit, list(outcomes.values()), not_written) from limit
+        report = WriteReport()
+        if self.spec.dry_run:
+            return report
+        for actions, send in (
+            (plan.label_archives, self._archive_labels),
+            (plan.creates, self._create),
+            (plan.default_creates, self._default),
+            (plan.pair_archives, self._archive_pairs),
+        ):
+            if actions:
+                self._run([a.pair for a in actions], functools.partial(send, actions), report)
         return report
 
-    def _write(self, plan: SyncPlan, report: ExecutionReport) -> None:
-        self._archive_labels(plan.label_archives)
-        self._creates(plan.creates, report)
-        self._defaults(plan.default_creates, report)
-        pairs = [a.pair for a in plan.pair_archives] + list(plan.prune)
-        for chunk in chunks(pairs, OTHER_SLICE):
-            self.client.batch_archive(
-                from_object_type=self.from_object_type, to_object_type=self.to_object_type, pairs=chunk
-            )
-            self._done["archive"].update(chunk)
-        self._advance(plan.pair_archives)
+    def prune(self, pairs: Sequence[Pair]) -> WriteReport:
+        """Remove mirror's pairs (nothing in a dry run).
 
-    def _written(self, action: PairAction) -> bool:
-        """Whether every write of ``action`` was sent (and answered)."""
-        pair, done = action.pair, self._done
-        return (
-            (not action.archive_types or pair in done["labels"])
-            and (not action.create_types or pair in done["create"])
-            and (not action.default_create or pair in done["default"])
-            and (not action.archive_pair or pair in done["archive"])
-        )
-
-    def _archive_labels(self, actions: Sequence[PairAction]) -> None:
-        inputs = [AssociationInput(a.pair[0], a.pair[1], a.archive_types) for a in actions]
-        for chunk in chunks(inputs, OTHER_SLICE):
-            self.client.batch_archive_labels(
-                from_object_type=self.from_object_type, to_object_type=self.to_object_type, inputs=chunk
-            )
-            self._done["labels"].update((item.from_id, item.to_id) for item in chunk)
-        # rows with creates too are counted when their create is done
-        self._advance(a for a in actions if not a.create_types)
-
-    def _creates(self, actions: Sequence[PairAction], report: ExecutionReport) -> None:
-        for chunk in chunks(actions, CREATE_BATCH):
-            inputs = [AssociationInput(a.pair[0], a.pair[1], a.create_types or ()) for a in chunk]
-            try:
-                answer = self.client.batch_create(
-                    from_object_type=self.from_object_type, to_object_type=self.to_object_type, inputs=inputs
-                )
-            except HubSpotValidationError as exc:
-                self._done["create"].update(a.pair for a in chunk)
-                self._reject_chunk(chunk, report, exc)
-                continue
-            self._done["create"].update(a.pair for a in chunk)
-            # which pairs HubSpot confirmed matters only for errors that name no input
-            succeeded = (
-                {(normalize_id(r.from_object_id), normalize_id(r.to_object_id)) for r in answer.results}
-                if answer.errors
-                else set()
-            )
-            self._land_errors(chunk, report, answer.errors, succeeded)
-
-    def _defaults(self, actions: Sequence[PairAction], report: ExecutionReport) -> None:
-        for chunk in chunks(actions, OTHER_SLICE):
-            try:
-                answer = self.client.batch_associate_default(
-                    from_object_type=self.from_object_type,
-                    to_object_type=self.to_object_type,
-                    pairs=[a.pair for a in chunk],
-                )
-            except HubSpotValidationError as exc:
-                self._done["default"].update(a.pair for a in chunk)
-                self._reject_chunk(chunk, report, exc)
-                continue
-            self._done["default"].update(a.pair for a in chunk)
-            succeeded = {(normalize_id(r.from_id), normalize_id(r.to_id)) for r in answer.results}
-            self._land_errors(chunk, report, answer.errors, succeeded)
-
-    def _reject_chunk(
-        self, chunk: Sequence[PairAction], report: ExecutionReport, exc: HubSpotValidationError
-    ) -> None:
-        """HubSpot refused a whole request (400): every pair of it is rejected with the message."""
-        error = BatchRowError(category=exc.category or "VALIDATION_ERROR", message=exc.message)
-        for action in chunk:
-            report.failed_pairs[action.pair] = error
-        self._advance(chunk)
-
-    def _land_errors(
-        self,
-        chunk: Sequence[PairAction],
-        report: ExecutionReport,
-        errors: Sequence[BatchRowError],
-        succeeded: set[tuple[str, str]],
-    ) -> None:
-        """Put each per-row error on the pairs it concerns (by input index, else by context ids).
-
-        An error that names no input fails the pairs of the chunk that HubSpot did not confirm.
+        :param pairs: the pairs to remove.
         """
-        in_chunk = {a.pair for a in chunk}
-        unattributed: list[BatchRowError] = []
-        for error in errors:
-            pairs = [chunk[i].pair for i in error.input_indexes if 0 <= i < len(chunk)]
-            if not pairs:
-                froms, tos = _error_ids(error, "fromObjectId"), _error_ids(error, "toObjectId")
-                pairs = [p for p in zip(froms, tos, strict=False) if p in in_chunk]
-            if not pairs:
-                unattributed.append(error)
+        report = WriteReport()
+        if pairs and not self.spec.dry_run:
+            self._run(pairs, functools.partial(self._archive, pairs), report)
+        return report
+
+    def _run(self, pairs: Sequence[Pair], send: Callable[[], Answer], report: WriteReport) -> None:
+        """One write call, and its answer landed on ``pairs`` (the call's inputs, in order)."""
+        if report.limit is not None:
+            report.unsent.update(pairs)
+            return
+        try:
+            answer = send()
+        except HubSpotDailyLimitError as exc:
+            applied = exc.applied_inputs or 0
+            report.limit = exc
+            report.unsent.update(pairs[applied:])
+            partial = exc.partial_result if isinstance(exc.partial_result, BatchResult) else None
+            self._land(pairs[:applied], partial, report)
+            return
+        except HubSpotValidationError as exc:
+            # HubSpot refused one request whole (400): its pairs, and those not sent after it, fail
+            applied = exc.applied_inputs or 0
+            error = BatchRowError(category=exc.category or "VALIDATION_ERROR", message=exc.message)
+            for pair in pairs[applied:]:
+                report.failed.setdefault(pair, error)
+            partial = exc.partial_result if isinstance(exc.partial_result, BatchResult) else None
+            self._land(pairs[:applied], partial, report)
+            return
+        self._land(pairs, answer, report)
+
+    @staticmethod
+    def _land(pairs: Sequence[Pair], answer: Answer, report: WriteReport) -> None:
+        """The one index-to-outcome mapping: put each per-row error on the pairs it concerns.
+
+        An error is tied to its inputs by index, else by the ids in its context. An error tied to
+        nothing fails every pair HubSpot did not confirm in ``answer.results`` (for calls whose
+        results name no pair, every pair of the call): a pair is never counted written unless
+        HubSpot said so.
+        """
+        if answer is None or not answer.errors:
+            return
+        in_call = set(pairs)
+        untied: BatchRowError | None = None
+        for error in answer.errors:
+            tied = [pairs[i] for i in error.input_indexes if 0 <= i < len(pairs)]
+            if not tied:
+                froms, tos = context_ids(error, "fromObjectId"), context_ids(error, "toObjectId")
+                tied = [p for p in zip(froms, tos, strict=False) if p in in_call]
+            if not tied and untied is None:
+                untied = error
+            for pair in tied:
+                report.failed.setdefault(pair, error)
+        if untied is not None:
+            confirmed = {_result_pair(r) for r in answer.results}
             for pair in pairs:
-                report.failed_pairs[pair] = error
-        if unattributed:
-            for action in chunk:
-                if action.pair not in succeeded and action.pair not in report.failed_pairs:
-                    report.failed_pairs[action.pair] = unattributed[0]
-        self._advance(chunk)
+                if pair not in confirmed:
+                    report.failed.setdefault(pair, untied)
+
+    def _archive_labels(self, actions: Sequence[PairAction]) -> Answer:
+        inputs = [AssociationInput(a.pair[0], a.pair[1], a.archive_types) for a in actions]
+        answer: object = self.client.batch_archive_labels(
+            from_object_type=self.spec.from_object_type,
+            to_object_type=self.spec.to_object_type,
+            inputs=inputs,
+        )
+        return answer if isinstance(answer, BatchResult) else None
+
+    def _create(self, actions: Sequence[PairAction]) -> Answer:
+        inputs = [AssociationInput(a.pair[0], a.pair[1], a.create_types or ()) for a in actions]
+        answer: object = self.client.batch_create(
+            from_object_type=self.spec.from_object_type,
+            to_object_type=self.spec.to_object_type,
+            inputs=inputs,
+        )
+        return answer if isinstance(answer, BatchResult) else None
+
+    def _default(self, actions: Sequence[PairAction]) -> Answer:
+        answer: object = self.client.batch_associate_default(
+            from_object_type=self.spec.from_object_type,
+            to_object_type=self.spec.to_object_type,
+            pairs=[a.pair for a in actions],
+        )
+        return answer if isinstance(answer, BatchResult) else None
+
+    def _archive_pairs(self, actions: Sequence[PairAction]) -> Answer:
+        return self._archive([a.pair for a in actions])
+
+    def _archive(self, pairs: Sequence[Pair]) -> Answer:
+        answer: object = self.client.batch_archive(
+            from_object_type=self.spec.from_object_type, to_object_type=self.spec.to_object_type, pairs=pairs
+        )
+        return answer if isinstance(answer, BatchResult) else None
 
 
-def unlabeled_spec(definitions: Iterable[AssociationType]) -> AssociationSpec | None:
-    """The unlabeled type of a direction, from its label definitions.
+def _result_pair(result: object) -> Pair | None:
+    """The pair a batch answer's result row names (labelled create or default association)."""
+    from_id = getattr(result, "from_object_id", None) or getattr(result, "from_id", None)
+    to_id = getattr(result, "to_object_id", None) or getattr(result, "to_id", None)
+    if from_id is None or to_id is None:
+        return None
+    try:
+        return (normalize_id(from_id), normalize_id(to_id))
+    except ValueError:
+        return None
 
-    :param definitions: the direction's types.
+
+def apply_report(
+    actions: Sequence[PairAction], report: WriteReport, outcomes: Callable[[int], RowOutcome]
+) -> int:
+    """Give every row of ``actions`` its outcome: the planned one, or rejected. Returns the rows
+    left unwritten by the daily limit.
+
+    :param actions: the chunk's planned pairs.
+    :param report: what the writes did.
+    :param outcomes: index → the row's outcome.
     """
-    for definition in definitions:
-        if is_unlabeled(definition):
-            return definition.spec
-    return None
+    not_written = 0
+    limit = report.limit
+    for action in actions:
+        error = report.failed.get(action.pair)
+        unsent = action.writes and action.pair in report.unsent
+        for index in action.row_indexes:
+            outcome = outcomes(index)
+            if error is not None:
+                outcome.reject(
+                    f"HubSpot rejected the pair {action.pair[0]} → {action.pair[1]}: {error.message}",
+                    RejectKind.HUBSPOT,
+                    hubspot_category=error.category,
+                    hubspot_message=error.message,
+                )
+            elif unsent and limit is not None:
+                not_written += 1
+                reject_unsent(outcome, limit)
+            else:
+                outcome.outcome = action.outcome
+    return not_written
+
+
+def reject_unsent(outcome: RowOutcome, limit: HubSpotDailyLimitError) -> None:
+    """Reject a row that HubSpot's daily limit left unwritten.
+
+    :param outcome: the row's outcome.
+    :param limit: the client's daily-limit error.
+    """
+    outcome.reject(
+        f"{DAILY_LIMIT_REASON}: {limit.message}",
+        RejectKind.DAILY_LIMIT,
+        hubspot_category=limit.category,
+        hubspot_message=limit.message,
+    )

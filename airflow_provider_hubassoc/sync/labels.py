@@ -31,7 +31,7 @@ from airflow_provider_hubassoc.client.models import AssociationCategory, Associa
 from airflow_provider_hubassoc.sync.errors import LabelConflictError, SyncConfigurationError
 from airflow_provider_hubassoc.sync.objects import KNOWN_PRIMARY_TYPE_IDS, canonical_object_type
 from airflow_provider_hubassoc.sync.protocols import LabelListing, LabelsClient
-from airflow_provider_hubassoc.sync.rows import LabelRef
+from airflow_provider_hubassoc.sync.rows import MAX_RECORD_ID, LabelRef, shown
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +147,8 @@ class LabelResolver:
     def describe_existing(self) -> str:
         """List the labels that exist for the direction (for rejection reasons)."""
         parts = [f"{d.label!r} ({d.type_id})" for d in self.definitions if d.label]
-        if self.primary is not None:
+        listed = {d.type_id for d in self.definitions if d.label}
+        if self.primary is not None and self.primary.type_id not in listed:
             parts.append(f"'Primary' ({self.primary.type_id})")
         return ", ".join(parts) if parts else "none"
 
@@ -157,16 +158,18 @@ class LabelResolver:
         :param reference: a display label, an internal name, a type id or ``"Primary"``.
         :raises LabelResolutionError: with the reason when it does not resolve.
         """
-        if isinstance(reference, int) or (isinstance(reference, str) and reference.strip().isdigit()):
-            type_id = int(reference)
-            category = self.category_of(type_id)
+        text = reference.strip() if isinstance(reference, str) else ""
+        if isinstance(reference, int) or (text.isascii() and text.isdigit()):
+            category = None
+            if isinstance(reference, int) or len(text) <= len(str(MAX_RECORD_ID)):
+                type_id = int(reference)
+                category = self.category_of(type_id)
             if category is None:
                 raise LabelResolutionError(
-                    f"unknown association type id {type_id} for {self.direction}; "
+                    f"unknown association type id {shown(reference)} for {self.direction}; "
                     f"labels that exist: {self.describe_existing()}"
                 )
             return AssociationSpec(category, type_id)
-        text = reference.strip()
         folded = text.casefold()
         if folded == "primary":
             if self.primary is None:
@@ -179,7 +182,8 @@ class LabelResolver:
         found = self._by_label.get(folded) or self._by_name.get(infer_name(text))
         if found is None:
             raise LabelResolutionError(
-                f"unknown label {text!r} for {self.direction}; labels that exist: {self.describe_existing()}"
+                f"unknown label {shown(text)} for {self.direction}; "
+                f"labels that exist: {self.describe_existing()}"
             )
         return found.spec
 

@@ -1,8 +1,9 @@
-"""Per-row outcomes and the task summary."""
+"""Per-row outcomes, the task summary, and the daily-limit error that carries them."""
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -11,8 +12,17 @@ from typing import Any
 from airflow_provider_hubassoc.sync.errors import (
     OutcomeAccountingError,
     SyncConfigurationError,
+    SyncError,
     TooManyRejectedRowsError,
 )
+from airflow_provider_hubassoc.sync.rows import shown
+
+#: The reason given to rows left unwritten when HubSpot's daily API limit stops a sync.
+DAILY_LIMIT_REASON = "daily limit reached"
+#: How deep :func:`json_safe` copies a row; deeper parts become their short ``repr``.
+_MAX_JSON_DEPTH = 20
+#: How many items of one container :func:`json_safe` copies.
+_MAX_JSON_ITEMS = 1_000
 
 #: How many rejected rows the summary carries (the report file has all of them).
 REJECTED_SAMPLE_SIZE = 20
@@ -40,11 +50,61 @@ class RejectKind(StrEnum):
 
 
 def json_safe(value: object) -> Any:
-    """Return a JSON-serialisable copy of ``value`` (unknown objects become their ``str``).
+    """Return a JSON-serialisable copy of ``value``, whatever it holds.
+
+    Containers are copied at most :data:`_MAX_JSON_DEPTH` deep and :data:`_MAX_JSON_ITEMS` long, a
+    container that contains itself is cut where it repeats, and anything else that JSON cannot
+    hold (huge ints, NaN, objects) becomes a short text: a rejected row is always reportable.
 
     :param value: an input row or part of one.
     """
-    return json.loads(json.dumps(value, default=str))
+    return _json_copy(value, 0, set())
+
+
+def _text(value: str) -> str:
+    """A string that any UTF-8 sink can write (lone surrogates replaced), at most 10,000 characters."""
+    if len(value) > 10_000:
+        value = shown(value, 10_000)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "replace").decode("utf-8")
+    return value
+
+
+def _key(key: object) -> str:
+    """A mapping key as JSON text."""
+    if isinstance(key, str):
+        return _text(key)
+    copied = _json_copy(key, _MAX_JSON_DEPTH, set())  # scalars only: containers become their repr
+    return copied if isinstance(copied, str) else json.dumps(copied)
+
+
+def _json_copy(value: object, depth: int, seen: set[int]) -> Any:
+    if isinstance(value, str):
+        return _text(value)
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value if abs(value) < 2**63 else shown(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, Mapping | list | tuple | set | frozenset):
+        if depth >= _MAX_JSON_DEPTH or id(value) in seen:
+            return shown(value)
+        seen.add(id(value))
+        try:
+            if isinstance(value, Mapping):
+                return {
+                    _key(key): _json_copy(item, depth + 1, seen)
+                    for key, item in list(value.items())[:_MAX_JSON_ITEMS]
+                }
+            return [_json_copy(item, depth + 1, seen) for item in list(value)[:_MAX_JSON_ITEMS]]
+        except Exception:  # a user container may fail while iterated
+            return shown(value)
+        finally:
+            seen.discard(id(value))
+    return shown(value, 200)
 
 
 @dataclass(slots=True)
@@ -105,9 +165,10 @@ class RowOutcome:
 class SyncSummary:
     """The counts a task pushes to XCom.
 
-    For upserts ``created + updated + unchanged + rejected == rows`` and ``removed`` counts the
-    pairs mirror mode removed (those are not input rows). For deletes
-    ``removed + unchanged + rejected == rows``.
+    Every count but ``pruned`` counts input rows. For upserts
+    ``created + updated + unchanged + rejected == rows``; for deletes
+    ``removed + unchanged + rejected == rows``. ``pruned`` counts the pairs mirror removed because
+    they were absent from the input (those are not input rows; 0 outside mirror).
 
     :param mode: ``append``, ``replace``, ``mirror`` or ``delete``.
     :param dry_run: whether writes were skipped.
@@ -115,8 +176,9 @@ class SyncSummary:
     :param created: rows whose pair did not exist before.
     :param updated: rows whose pair existed and whose labels changed.
     :param unchanged: rows whose pair was already as desired.
-    :param removed: pairs (mirror) or rows (delete) removed.
+    :param removed: rows whose pair (or labels) the delete removed.
     :param rejected: rows rejected.
+    :param pruned: pairs mirror removed (not input rows).
     :param requests: HTTP requests the task sent (reads included).
     :param rejected_sample: up to 20 rejected rows with their reasons.
     """
@@ -129,65 +191,33 @@ class SyncSummary:
     unchanged: int = 0
     removed: int = 0
     rejected: int = 0
+    pruned: int = 0
     requests: int = 0
     rejected_sample: list[dict[str, Any]] = field(default_factory=list)
 
-    @classmethod
-    def from_outcomes(
-        cls, outcomes: Iterable[RowOutcome], *, mode: str, dry_run: bool, removed_pairs: int, requests: int
-    ) -> SyncSummary:
-        """Count the outcomes and check that they add up.
+    def count(self, item: RowOutcome) -> None:
+        """Count one row's outcome.
 
-        :param outcomes: one per input row.
-        :param mode: the sync mode (``delete`` for deletions).
-        :param dry_run: whether writes were skipped.
-        :param removed_pairs: pairs removed by mirror mode (upserts only).
-        :param requests: HTTP requests sent.
-        :raises OutcomeAccountingError: when a row has no outcome or the counts do not add up.
+        :param item: a row that reached its outcome.
+        :raises OutcomeAccountingError: when the row has no outcome.
         """
-        summary = cls(mode=mode, dry_run=dry_run, requests=requests)
-        for item in outcomes:
-            summary.rows += 1
-            if item.outcome is None:
-                raise OutcomeAccountingError(f"row {item.index} has no outcome")
-            if item.outcome is Outcome.CREATED:
-                summary.created += 1
-            elif item.outcome is Outcome.UPDATED:
-                summary.updated += 1
-            elif item.outcome is Outcome.UNCHANGED:
-                summary.unchanged += 1
-            elif item.outcome is Outcome.REMOVED:
-                summary.removed += 1
-            else:
-                summary.rejected += 1
-                if len(summary.rejected_sample) < REJECTED_SAMPLE_SIZE:
-                    summary.rejected_sample.append(
-                        {"index": item.index, "row": json_safe(item.row), "reason": item.reason}
-                    )
-        if mode != "delete":
-            if summary.removed:
-                raise OutcomeAccountingError("an upsert row ended as 'removed'")
-            summary.removed = removed_pairs
-        summary.check()
-        return summary
-
-    def add(self, other: SyncSummary) -> None:
-        """Add another summary's counts to this one (a streamed sync adds one summary per chunk).
-
-        The rejected sample keeps the first :data:`REJECTED_SAMPLE_SIZE` rejected rows overall.
-
-        :param other: the summary of a later chunk of the same run.
-        """
-        self.rows += other.rows
-        self.created += other.created
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-        self.removed += other.removed
-        self.rejected += other.rejected
-        self.requests += other.requests
-        room = REJECTED_SAMPLE_SIZE - len(self.rejected_sample)
-        if room > 0:
-            self.rejected_sample.extend(other.rejected_sample[:room])
+        self.rows += 1
+        if item.outcome is None:
+            raise OutcomeAccountingError(f"row {item.index} has no outcome")
+        if item.outcome is Outcome.CREATED:
+            self.created += 1
+        elif item.outcome is Outcome.UPDATED:
+            self.updated += 1
+        elif item.outcome is Outcome.UNCHANGED:
+            self.unchanged += 1
+        elif item.outcome is Outcome.REMOVED:
+            self.removed += 1
+        else:
+            self.rejected += 1
+            if len(self.rejected_sample) < REJECTED_SAMPLE_SIZE:
+                self.rejected_sample.append(
+                    {"index": item.index, "row": json_safe(item.row), "reason": item.reason}
+                )
 
     def check(self) -> None:
         """Check the accounting invariant of the mode.
@@ -196,10 +226,10 @@ class SyncSummary:
         """
         if self.mode == "delete":
             total = self.removed + self.unchanged + self.rejected
-            ok = total == self.rows and self.created == 0 and self.updated == 0
+            ok = total == self.rows and self.created == 0 and self.updated == 0 and self.pruned == 0
         else:
             total = self.created + self.updated + self.unchanged + self.rejected
-            ok = total == self.rows
+            ok = total == self.rows and self.removed == 0
         if not ok:
             raise OutcomeAccountingError(
                 f"outcomes do not add up: {self.to_dict()} (accounted {total} of {self.rows} rows)"
@@ -216,6 +246,7 @@ class SyncSummary:
             "unchanged": self.unchanged,
             "removed": self.removed,
             "rejected": self.rejected,
+            "pruned": self.pruned,
             "requests": self.requests,
             "rejected_sample": list(self.rejected_sample),
         }
@@ -241,7 +272,8 @@ class SyncSummary:
             f"{self.rejected} of {self.rows} rows rejected ({self.rejected / self.rows:.1%}), more than "
             f"max_rejected_ratio={max_rejected_ratio}; valid rows were written "
             f"(created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
-            f"removed {self.removed}). First reasons: {reasons}. {where[0].upper()}{where[1:]}."
+            f"removed {self.removed}, pruned {self.pruned}). First reasons: {reasons}. "
+            f"{where[0].upper()}{where[1:]}."
         )
 
 
@@ -270,3 +302,25 @@ def merge_report_entries(outcomes: Iterable[RowOutcome]) -> list[Mapping[str, An
     :param outcomes: the outcomes of a run.
     """
     return [o.to_report() for o in sorted(outcomes, key=lambda o: o.index) if o.outcome is Outcome.REJECTED]
+
+
+class DailyLimitReachedError(SyncError):
+    """HubSpot's daily API limit (429 ``DAILY``) stopped the sync; nothing more can be sent today.
+
+    Every input row is accounted for: rows written before the limit keep their outcome, the others
+    are rejected with the reason :data:`DAILY_LIMIT_REASON` (kind ``daily_limit``), rows the source
+    had not yet yielded included (they are drained without any request).
+
+    :param message: the explanation, with HubSpot's message.
+    :param summary: the whole run's counts.
+    :param not_written: how many rows were rejected because of the limit.
+    :param outcomes: every row's outcome, when the caller asked to keep them (else empty).
+    """
+
+    def __init__(
+        self, message: str, *, summary: SyncSummary, not_written: int, outcomes: list[RowOutcome]
+    ) -> None:
+        super().__init__(message)
+        self.summary = summary
+        self.not_written = not_written
+        self.outcomes = outcomes

@@ -24,39 +24,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Literal
 
 from airflow_provider_hubassoc.client.models import AssociationSpec
-from airflow_provider_hubassoc.sync.errors import MassDeletionGuardError, SyncConfigurationError
 from airflow_provider_hubassoc.sync.outcomes import Outcome
+from airflow_provider_hubassoc.sync.spec import SyncMode
 
 #: from_id → to_id → every association type on the pair (the unlabeled type included).
 CurrentState = Mapping[str, Mapping[str, frozenset[AssociationSpec]]]
 
 Pair = tuple[str, str]
-
-
-class SyncMode(StrEnum):
-    """How an upsert treats what is already there."""
-
-    APPEND = "append"
-    REPLACE = "replace"
-    MIRROR = "mirror"
-
-    @classmethod
-    def parse(cls, value: object) -> SyncMode:
-        """Parse a mode name (case-insensitive).
-
-        :param value: ``"append"``, ``"replace"`` or ``"mirror"``.
-        :raises SyncConfigurationError: for anything else.
-        """
-        if isinstance(value, str):
-            try:
-                return cls(value.strip().lower())
-            except ValueError:
-                pass
-        raise SyncConfigurationError(f"mode must be one of {', '.join(m.value for m in cls)}, got {value!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,18 +118,20 @@ class PairAction:
 
 @dataclass(slots=True)
 class SyncPlan:
-    """The writes of a sync and the planned outcome of each pair.
+    """The writes of one chunk and the planned outcome of each of its pairs.
 
     :param actions: one per desired pair that was planned.
-    :param prune: pairs mirror mode removes (not input rows).
+    :param prune: mirror: pairs of the chunk's from-records absent from the chunk's input. They are
+        candidates: the pipeline removes them at the end of the run, after the creates, and only
+        for from-records without a rejected row and pairs the run did not name (either way round).
     :param rejected: pairs rejected while planning, with the reason (Primary conflicts).
-    :param current_pairs_in_scope: pairs the mirrored from-records have now.
+    :param current_pairs: mirror: from-id -> how many pairs it has now (for the guard's share).
     """
 
     actions: list[PairAction] = field(default_factory=list)
     prune: list[Pair] = field(default_factory=list)
     rejected: list[tuple[DesiredPair, str]] = field(default_factory=list)
-    current_pairs_in_scope: int = 0
+    current_pairs: dict[str, int] = field(default_factory=dict)
 
     @property
     def creates(self) -> list[PairAction]:
@@ -174,19 +153,101 @@ class SyncPlan:
         """Actions that remove whole input pairs (deletes)."""
         return [a for a in self.actions if a.archive_pair]
 
-    @property
-    def write_count(self) -> int:
-        """How many pair-level writes the plan makes."""
-        return sum(1 for a in self.actions if a.writes) + len(self.prune)
 
-    def counts(self) -> dict[str, int]:
-        """Planned outcome counts per pair (not per row), for the plan log line."""
-        counts: dict[str, int] = defaultdict(int)
-        for action in self.actions:
-            counts[str(action.outcome)] += 1
-        counts["pruned"] = len(self.prune)
-        counts["rejected"] = len(self.rejected)
-        return dict(counts)
+#: How many planned writes :class:`PlanTotals` keeps as examples.
+PLAN_SAMPLE_SIZE = 5
+
+
+@dataclass(slots=True)
+class PlanTotals:
+    """The one description of what a run writes (or, in a dry run, would write), chunk after chunk.
+
+    :param creates: pairs sent to batch create.
+    :param defaults: pairs sent to batch associate default.
+    :param label_removals: pairs sent to labels archive.
+    :param pair_removals: input pairs removed whole (deletes).
+    :param prunes: pairs mirror removes (counted when the run's prunes are decided).
+    :param as_desired: pairs already as desired.
+    :param chunks: chunks planned.
+    :param largest_chunk: the most rows in one chunk.
+    :param examples: a few planned writes.
+    """
+
+    creates: int = 0
+    defaults: int = 0
+    label_removals: int = 0
+    pair_removals: int = 0
+    prunes: int = 0
+    as_desired: int = 0
+    chunks: int = 0
+    largest_chunk: int = 0
+    examples: list[str] = field(default_factory=list)
+
+    def add(self, plan: SyncPlan, rows: int) -> None:
+        """Count one chunk's plan.
+
+        :param plan: the chunk's plan.
+        :param rows: the chunk's rows.
+        """
+        self.chunks += 1
+        self.largest_chunk = max(self.largest_chunk, rows)
+        for action in plan.actions:
+            if not action.writes:
+                self.as_desired += 1
+                continue
+            self.creates += bool(action.create_types)
+            self.defaults += action.default_create
+            self.label_removals += bool(action.archive_types)
+            self.pair_removals += action.archive_pair
+            if len(self.examples) < PLAN_SAMPLE_SIZE:
+                self.examples.append(_describe_action(action))
+
+    def merge(self, other: PlanTotals) -> None:
+        """Add another chunk's totals.
+
+        :param other: the totals of one chunk.
+        """
+        self.creates += other.creates
+        self.defaults += other.defaults
+        self.label_removals += other.label_removals
+        self.pair_removals += other.pair_removals
+        self.prunes += other.prunes
+        self.as_desired += other.as_desired
+        self.chunks += other.chunks
+        self.largest_chunk = max(self.largest_chunk, other.largest_chunk)
+        self.examples += other.examples[: max(0, PLAN_SAMPLE_SIZE - len(self.examples))]
+
+    def add_prunes(self, pairs: Sequence[Pair]) -> None:
+        """Count the run's mirror removals.
+
+        :param pairs: the pairs mirror removes.
+        """
+        self.prunes += len(pairs)
+        room = PLAN_SAMPLE_SIZE - len(self.examples)
+        self.examples += [f"{f}→{t}: remove pair (mirror)" for f, t in pairs[: max(0, room)]]
+
+    def describe(self) -> str:
+        """Counts and a few planned writes, in one line."""
+        text = (
+            f"{self.creates} batch-create pairs; {self.defaults} default associations; "
+            f"{self.label_removals} label removals; {self.pair_removals + self.prunes} pair removals; "
+            f"{self.as_desired} pairs already as desired; "
+            f"{self.chunks} chunk(s) of at most {self.largest_chunk} rows"
+        )
+        return f"{text}. Sample: {' | '.join(self.examples)}" if self.examples else text
+
+
+def _describe_action(action: PairAction) -> str:
+    what = []
+    if action.create_types:
+        what.append("write " + ",".join(str(t.type_id) for t in action.create_types))
+    if action.default_create:
+        what.append("default")
+    if action.archive_types:
+        what.append("remove " + ",".join(str(t.type_id) for t in action.archive_types))
+    if action.archive_pair:
+        what.append("remove pair")
+    return f"{action.pair[0]}→{action.pair[1]}: {' + '.join(what)}"
 
 
 def _primary_requests(desired: Sequence[DesiredPair], ctx: TypeContext) -> tuple[dict[str, Pair], set[Pair]]:
@@ -209,6 +270,7 @@ def plan_upsert(
     mode: SyncMode,
     ctx: TypeContext,
     mirror_scope: Collection[str] = (),
+    same_type: bool = False,
 ) -> SyncPlan:
     """Plan an upsert.
 
@@ -217,6 +279,8 @@ def plan_upsert(
     :param mode: append, replace or mirror.
     :param ctx: the direction's HubSpot-defined types.
     :param mirror_scope: mirror only: the from-records whose pairs absent from the input are removed.
+    :param same_type: both sides are one object type: a current pair whose inverse is in the input
+        is the same association, never a prune candidate.
     """
     plan = SyncPlan()
     targets, conflicts = _primary_requests(desired, ctx)
@@ -238,17 +302,23 @@ def plan_upsert(
         planned_pairs.add(item.pair)
         plan.actions.append(_plan_pair(item, current, mode=mode, ctx=ctx, targets=targets, primary=primary))
     if mode is SyncMode.MIRROR:
-        excluded = {p[0] for p in conflicts}
-        for from_id in sorted(set(mirror_scope) - excluded, key=_id_key):
+        named = {pair for pair in planned_pairs}
+        if same_type:
+            named |= {(t, f) for f, t in planned_pairs}
+        for from_id in sorted(set(mirror_scope), key=id_order):
             existing = current.get(from_id, {})
-            plan.current_pairs_in_scope += len(existing)
-            for to_id in sorted(existing, key=_id_key):
-                if (from_id, to_id) not in planned_pairs:
+            plan.current_pairs[from_id] = len(existing)
+            for to_id in sorted(existing, key=id_order):
+                if (from_id, to_id) not in named:
                     plan.prune.append((from_id, to_id))
     return plan
 
 
-def _id_key(value: str) -> tuple[int, str]:
+def id_order(value: str) -> tuple[int, str]:
+    """Sort key of canonical ids in numeric order (shorter is smaller).
+
+    :param value: a canonical record id.
+    """
     return (len(value), value)
 
 
@@ -263,8 +333,11 @@ def _plan_pair(
 ) -> PairAction:
     existing = current.get(item.from_id, {}).get(item.to_id)
     if existing is None:
-        if not item.types:
+        if not item.types and ctx.unlabeled is None:
+            # the direction's unlabeled type is unknown: only the default endpoint can write it
             return PairAction(item.pair, item.row_indexes, Outcome.CREATED, default_create=True)
+        # a new unlabeled pair is a batch create of the unlabeled type (2,000 per request, in the
+        # same requests as the labelled pairs) rather than batch/associate/default (1,000)
         return PairAction(
             item.pair, item.row_indexes, Outcome.CREATED, create_types=_write_set(item.types, ctx)
         )
@@ -329,108 +402,3 @@ def plan_delete(desired: Sequence[DesiredPair], current: CurrentState, *, ctx: T
             else:
                 plan.actions.append(PairAction(item.pair, item.row_indexes, Outcome.UNCHANGED))
     return plan
-
-
-def parse_max_deletes(value: object) -> int | float | None:
-    """Validate the mirror guard.
-
-    :param value: ``None`` (no guard), an ``int`` ≥ 0 (pairs), a ``float`` in ``(0, 1]`` (share of
-        the current pairs), or such a number as a string (from a template).
-    :raises SyncConfigurationError: for anything else.
-    """
-    if value is None:
-        return None
-    if isinstance(value, str):
-        text = value.strip()
-        if text.lower() in ("", "none"):
-            return None
-        try:
-            value = int(text) if text.isdigit() else float(text)
-        except ValueError:
-            raise SyncConfigurationError(f"max_deletes must be an int or a float, got {text!r}") from None
-    if isinstance(value, bool):
-        raise SyncConfigurationError(f"max_deletes must be an int or a float, got {value!r}")
-    if isinstance(value, int):
-        if value < 0:
-            raise SyncConfigurationError(f"max_deletes must be ≥ 0, got {value}")
-        return value
-    if isinstance(value, float):
-        if not 0.0 < value <= 1.0:
-            raise SyncConfigurationError(
-                f"max_deletes as a float is a share of the current pairs and must be in (0, 1], got {value}"
-            )
-        return value
-    raise SyncConfigurationError(f"max_deletes must be an int or a float, got {value!r}")
-
-
-def check_mass_deletion(plan: SyncPlan, max_deletes: int | float | None) -> None:
-    """Refuse a mirror plan that removes more pairs than allowed (call before any write).
-
-    :param plan: the mirror plan.
-    :param max_deletes: ``None``, an int (pairs) or a float (share of current pairs in scope).
-    :raises MassDeletionGuardError: when the plan removes too many pairs.
-    """
-    if max_deletes is None:
-        return
-    would = len(plan.prune)
-    if isinstance(max_deletes, float):
-        allowed = int(max_deletes * plan.current_pairs_in_scope)
-        rule = f"max_deletes={max_deletes} ({max_deletes:.0%} of {plan.current_pairs_in_scope} current pairs)"
-    else:
-        allowed = max_deletes
-        rule = f"max_deletes={max_deletes}"
-    if would > allowed:
-        raise MassDeletionGuardError(
-            f"mirror would remove {would} of the {plan.current_pairs_in_scope} current pairs of the "
-            f"from-records in the input, more than {rule} allows ({allowed}); nothing was written. "
-            f"If this is intended, raise max_deletes to at least {would} (or a larger share), or run "
-            "with dry_run=True to review the plan",
-            would_remove=would,
-            allowed=allowed,
-            current_pairs=plan.current_pairs_in_scope,
-        )
-
-
-def check_mass_deletion_running(
-    *,
-    would_remove: int,
-    current_pairs: int,
-    max_deletes: int | float | None,
-    already_removed: int,
-) -> None:
-    """The mirror guard of a streamed sync, checked before each chunk's writes.
-
-    An int guard caps the pairs removed over the whole run (this chunk's and the earlier ones'); a
-    float guard caps the share of the current pairs of every from-record read so far (a running
-    ratio, which ends equal to the whole run's ratio).
-
-    :param would_remove: pairs removed by the earlier chunks plus this chunk's plan.
-    :param current_pairs: current pairs of the mirrored from-records of this and earlier chunks.
-    :param max_deletes: ``None``, an int (pairs) or a float (share).
-    :param already_removed: pairs removed (or, in a dry run, planned) by earlier chunks.
-    :raises MassDeletionGuardError: when the run would go over the guard with this chunk.
-    """
-    if max_deletes is None:
-        return
-    if isinstance(max_deletes, float):
-        allowed = int(max_deletes * current_pairs)
-        rule = f"max_deletes={max_deletes} ({max_deletes:.0%} of {current_pairs} current pairs read so far)"
-    else:
-        allowed = max_deletes
-        rule = f"max_deletes={max_deletes}"
-    if would_remove <= allowed:
-        return
-    earlier = (
-        f"earlier chunks of this run already removed {already_removed} pairs; "
-        if already_removed
-        else "nothing was removed by earlier chunks; "
-    )
-    raise MassDeletionGuardError(
-        f"mirror would remove {would_remove} of the {current_pairs} current pairs of the from-records "
-        f"read so far, more than {rule} allows ({allowed}); {earlier}this chunk was not written. "
-        f"If this is intended, raise max_deletes to at least {would_remove} (or a larger share), or run "
-        "with dry_run=True to review the plan",
-        would_remove=would_remove,
-        allowed=allowed,
-        current_pairs=current_pairs,
-    )

@@ -26,6 +26,9 @@ class ProgressListener(Protocol):
     def advance(self, rows: int, phase: str) -> None:
         """``rows`` more rows reached their outcome (0 to just signal activity)."""
 
+    def planned(self, description: str, *, dry_run: bool) -> None:
+        """A chunk was planned; its writes follow (none in a dry run)."""
+
     def finish(self) -> None:
         """The sync ended."""
 
@@ -104,6 +107,14 @@ class ProgressLogger:
             retries,
             eta,
         )
+
+    def planned(self, description: str, *, dry_run: bool) -> None:
+        """Log a chunk's plan before its writes.
+
+        :param description: what the chunk writes (:meth:`~.plan.PlanTotals.describe`).
+        :param dry_run: nothing will be written.
+        """
+        self.logger.info("Plan%s: %s", " (not written)" if dry_run else "", description)
 
     def finish(self) -> None:
         """Log a last line when the sync took longer than one interval."""

@@ -7,7 +7,7 @@ an in-memory fake in unit tests and by :class:`HubSpotAssociationsClient` in pro
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from airflow_provider_hubassoc.client.models import (
     AssociationInput,
@@ -102,10 +102,16 @@ class AssociationsClient(LabelListing, Protocol):
         from_object_type: str,
         to_object_type: str,
         pairs: Sequence[tuple[RecordId, RecordId]],
-    ) -> BatchResult[object]:
-        """Remove every association between the given pairs."""
+    ) -> BatchResult[Any] | None:
+        """Remove every association between the given pairs.
+
+        Returns per-input errors mapped to indexes in ``pairs``, or ``None`` (no error known).
+        """
 
     def batch_archive_labels(
         self, *, from_object_type: str, to_object_type: str, inputs: Sequence[AssociationInput]
-    ) -> BatchResult[object]:
-        """Remove only the given types from the given pairs."""
+    ) -> BatchResult[Any] | None:
+        """Remove only the given types from the given pairs.
+
+        Returns per-input errors mapped to indexes in ``inputs``, or ``None`` (no error known).
+        """

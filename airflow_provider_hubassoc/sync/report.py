@@ -34,13 +34,15 @@ def report_line(outcome: RowOutcome) -> str:
 
 
 def write_rejects_report(outcomes: Iterable[RowOutcome], open_sink: Opener) -> int:
-    """Write every rejected row as one JSON line; an empty report when none was rejected.
+    """Write every rejected row as one JSON line; nothing (no file) when none was rejected.
 
     :param outcomes: the outcomes of a run.
     :param open_sink: returns a context manager yielding a text stream opened for writing.
     :returns: the number of lines written.
     """
     entries = merge_report_entries(outcomes)
+    if not entries:
+        return 0
     with open_sink() as sink:
         for entry in entries:
             sink.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")

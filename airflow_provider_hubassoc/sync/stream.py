@@ -1,43 +1,33 @@
-"""Cut a stream of rows into bounded chunks that never split a from-record's run of rows.
+"""Cut the input into validated chunks that never split a from-record's run of rows.
 
-A streamed sync (:func:`~.engine.upsert_associations_streamed`) validates, reads, plans and
-writes one chunk at a time, so only one chunk of rows is held in memory however long the stream
-is. Chunk boundaries fall between two rows with different from-ids only, so the rows of one
-from-record that arrive together are planned together (a chunk is longer than ``size`` by at most
-the length of one such run).
+Every source is a stream: a list of rows is read as one chunk (``size=None``), rows from a
+warehouse cursor in chunks of ``size`` rows. Each row is validated here, once, into a
+:class:`~.rows.RowRecord` (its ids canonical) or rejected with the reason; chunk boundaries fall
+only between two valid rows with different from-ids, so the rows of one from-record that arrive
+together are planned together (a chunk is longer than ``size`` by at most one such run).
 
-Mirror mode plans per from-record, so its rows must arrive grouped by from-id
-(``ORDER BY`` the from-id column). With ``require_grouped=True`` a from-id that reappears after
-its run ended fails the sync with :class:`~.errors.UngroupedInputError`. That check keeps the set
-of from-ids already seen (one short string per from-record, not per row).
+Mirror needs a stream's rows grouped by from-id (``ORDER BY`` the from-id column):
+:class:`GroupingCheck` fails the sync with :class:`~.errors.UngroupedInputError` when a from-id
+reappears after its run ended. It keeps the set of from-ids already seen (one short string per
+from-record, not per row).
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 from airflow_provider_hubassoc.sync.errors import SyncConfigurationError, UngroupedInputError
-from airflow_provider_hubassoc.sync.rows import RowError, parse_record_id
+from airflow_provider_hubassoc.sync.outcomes import RejectKind, RowOutcome
+from airflow_provider_hubassoc.sync.rows import RowError, RowRecord, validate_row
+from airflow_provider_hubassoc.sync.spec import SyncSpec
 
-#: Rows per chunk when the caller does not say.
+#: Rows per chunk of a streamed sync when the caller does not say.
 DEFAULT_CHUNK_SIZE = 10_000
-
-Chunk = list[tuple[int, object]]
-
-
-def _from_id(row: object, field: str) -> str | None:
-    if not isinstance(row, Mapping):
-        return None
-    with contextlib.suppress(RowError):
-        return parse_record_id(row.get(field), field)
-    return None
 
 
 class GroupingCheck:
-    """Fails when a from-id reappears after its run of rows ended (mirror mode needs grouped rows).
-
-    It keeps the set of from-ids whose run ended: one short string per from-record, not per row.
+    """Fails when a from-id reappears after its run of rows ended (a streamed mirror needs grouped rows).
 
     :param from_id_field: the field holding the from-record id (named in the error).
     """
@@ -47,23 +37,22 @@ class GroupingCheck:
         self._current: str | None = None
         self._closed: set[str] = set()
 
-    def see(self, index: int, row: object) -> None:
-        """Check one row, in input order.
+    def see(self, index: int, from_id: str) -> None:
+        """Check one valid row's from-id, in input order.
 
         :param index: the row's position in the input.
-        :param row: the row.
-        :raises UngroupedInputError: when the row's from-id's run ended earlier.
+        :param from_id: its canonical from-id.
+        :raises UngroupedInputError: when the from-id's run ended earlier.
         """
-        from_id = _from_id(row, self.from_id_field)
-        if from_id is None or from_id == self._current:
+        if from_id == self._current:
             return
         if self._current is not None:
             self._closed.add(self._current)
         if from_id in self._closed:
-            field = self.from_id_field
+            name = self.from_id_field
             raise UngroupedInputError(
-                f"mirror mode needs the rows grouped by {field}, but {field} {from_id} reappears at "
-                f"row {index} after other from-records; add ORDER BY {field} to the query (rows of "
+                f"mirror mode needs the rows grouped by {name}, but {name} {from_id} reappears at "
+                f"row {index} after other from-records; add ORDER BY {name} to the query (rows of "
                 "one from-record must be consecutive).",
                 from_id=from_id,
                 row_index=index,
@@ -71,38 +60,98 @@ class GroupingCheck:
         self._current = from_id
 
 
-def iter_row_chunks(
-    rows: Iterable[object],
-    size: int,
-    *,
-    from_id_field: str,
-    require_grouped: bool = False,
-) -> Iterator[Chunk]:
-    """Yield ``[(index, row), ...]`` chunks of about ``size`` rows, in input order.
+@dataclass(slots=True)
+class Chunk:
+    """One chunk of the input: every row's outcome (validation rejections already set) and the valid rows.
 
-    Rows without a valid from-id (they will be rejected) never open or close a run.
-
-    :param rows: the rows (any iterable; consumed lazily).
-    :param size: the target chunk length.
-    :param from_id_field: the field holding the from-record id.
-    :param require_grouped: fail when a from-id reappears after its run ended (mirror mode).
-    :raises SyncConfigurationError: when ``size`` is not a positive integer.
-    :raises UngroupedInputError: when ``require_grouped`` and the rows are not grouped by from-id.
+    :param outcomes: one per row of the chunk, in input order.
+    :param records: the rows that passed validation.
+    :param last: no chunk follows.
     """
-    if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
-        raise SyncConfigurationError(f"chunk size must be a positive integer, got {size!r}")
-    grouping = GroupingCheck(from_id_field=from_id_field) if require_grouped else None
-    chunk: Chunk = []
-    current: str | None = None
-    for index, row in enumerate(rows):
-        if grouping is not None:
-            grouping.see(index, row)
-        from_id = _from_id(row, from_id_field)
-        if from_id is not None and from_id != current:
-            current = from_id
-            if len(chunk) >= size:
-                yield chunk
-                chunk = []
-        chunk.append((index, row))
-    if chunk:
+
+    outcomes: list[RowOutcome] = field(default_factory=list)
+    records: list[RowRecord] = field(default_factory=list)
+    last: bool = False
+
+    @property
+    def start(self) -> int:
+        """The input index of the chunk's first row."""
+        return self.outcomes[0].index if self.outcomes else 0
+
+
+class ChunkReader:
+    """Reads the input as :class:`Chunk` objects.
+
+    After HubSpot's daily limit stopped a sync, :meth:`drain` yields the rows not yet read, each
+    rejected (nothing more can be sent), so that every input row is still accounted for.
+
+    :param rows: the input rows (any iterable; consumed lazily).
+    :param spec: the sync (row fields).
+    :param size: rows per chunk; ``None`` reads the whole input as one chunk.
+    :param grouped: check that valid rows arrive grouped by from-id (a streamed mirror).
+    :raises SyncConfigurationError: when ``size`` is not a positive integer.
+    """
+
+    def __init__(self, rows: Iterable[object], spec: SyncSpec, *, size: int | None, grouped: bool) -> None:
+        if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size <= 0):
+            raise SyncConfigurationError(f"chunk size must be a positive integer, got {size!r}")
+        self._rows = enumerate(rows)
+        self._spec = spec
+        self._size = size
+        self._grouping = GroupingCheck(from_id_field=spec.from_id_field) if grouped else None
+        self._pending: tuple[RowOutcome, RowRecord] | None = None
+
+    def __iter__(self) -> Iterator[Chunk]:
+        spec, size, grouping = self._spec, self._size, self._grouping
+        chunk = Chunk()
+        current: str | None = None
+        if self._pending is not None:
+            outcome, record = self._pending
+            self._pending = None
+            chunk.outcomes.append(outcome)
+            chunk.records.append(record)
+            current = record.from_id
+        for index, row in self._rows:
+            outcome = RowOutcome(index=index, row=row)
+            try:
+                record = validate_row(
+                    index,
+                    row,
+                    from_id_field=spec.from_id_field,
+                    to_id_field=spec.to_id_field,
+                    labels_field=spec.labels_field,
+                )
+            except RowError as exc:
+                outcome.reject(str(exc), RejectKind.VALIDATION)
+                chunk.outcomes.append(outcome)
+                continue
+            if record.from_id != current:
+                if grouping is not None:
+                    grouping.see(index, record.from_id)
+                if size is not None and len(chunk.outcomes) >= size:
+                    self._pending = (outcome, record)
+                    yield chunk
+                    chunk = Chunk()
+                    if self._pending is None:  # drained meanwhile
+                        return
+                    self._pending = None
+                current = record.from_id
+            chunk.outcomes.append(outcome)
+            chunk.records.append(record)
+        chunk.last = True
         yield chunk
+
+    def drain(self, reason: str) -> Iterator[RowOutcome]:
+        """Yield every row not yet read, rejected with ``reason`` (no validation, no request).
+
+        :param reason: the rejection reason.
+        """
+        if self._pending is not None:
+            outcome = RowOutcome(index=self._pending[0].index, row=self._pending[0].row)
+            self._pending = None
+            outcome.reject(reason, RejectKind.DAILY_LIMIT)
+            yield outcome
+        for index, row in self._rows:
+            outcome = RowOutcome(index=index, row=row)
+            outcome.reject(reason, RejectKind.DAILY_LIMIT)
+            yield outcome

@@ -168,7 +168,7 @@ def show(run: int, summary: dict[str, Any], seconds: float, reads: int, writes: 
         extra = f" in {s['partitions']} mapped partitions" if "partitions" in s else ""
         say(
             f"  {name}{extra}: {s['rows']} rows → created {s['created']}, updated {s['updated']}, "
-            f"unchanged {s['unchanged']}, removed {s['removed']}, rejected {s['rejected']} "
+            f"unchanged {s['unchanged']}, pruned {s['pruned']}, rejected {s['rejected']} "
             f"({s['requests']} requests)"
         )
     for sample in summary["rejected_sample"]:
@@ -194,7 +194,7 @@ def check(run: int, summary: dict[str, Any], data: DemoData, writes: int) -> lis
                 ),
             ),
             "deal rows": (
-                (d["rows"], d["created"], d["unchanged"], d["removed"], d["rejected"]),
+                (d["rows"], d["created"], d["unchanged"], d["pruned"], d["rejected"]),
                 (e.deal_rows, e.deal_created, e.deal_unchanged, e.deal_removed, 0),
             ),
         }
@@ -205,7 +205,7 @@ def check(run: int, summary: dict[str, Any], data: DemoData, writes: int) -> lis
                 (c["unchanged"], c["rejected"], c["created"] + c["updated"]),
                 (e.contact_rows - e.contact_rejected, e.contact_rejected, 0),
             ),
-            "deal rows": ((d["unchanged"], d["removed"], d["created"]), (e.deal_rows, 0, 0)),
+            "deal rows": ((d["unchanged"], d["pruned"], d["created"]), (e.deal_rows, 0, 0)),
             "write requests": (writes, 0),
         }
     return [

@@ -291,7 +291,7 @@ def render(results: dict[str, Any], commands: dict[str, str], total_s: float) ->
         "the reads only.",
         "",
         "| mode | run | rows | requests | minimum | ratio | writes | connections | created/updated/"
-        "unchanged/removed |",
+        "unchanged/pruned |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in eff:
@@ -299,7 +299,7 @@ def render(results: dict[str, Any], commands: dict[str, str], total_s: float) ->
         lines.append(
             f"| {row['mode']} | {row['run']} | {row['rows']:,} | {row['requests']} | {row['minimum']} "
             f"| {row['ratio']:.2f} | {row['writes']} | {row['connections']} "
-            f"| {o['created']}/{o['updated']}/{o['unchanged']}/{o['removed']} |"
+            f"| {o['created']}/{o['updated']}/{o['unchanged']}/{o['pruned']} |"
         )
     lines += [
         "",

@@ -127,7 +127,7 @@ def run(contacts: int) -> list[dict[str, Any]]:
                         "ratio": round(made / needed, 3),
                         "writes": _writes(after) - _writes(before),
                         "connections": after["connections"] - before["connections"],
-                        "outcomes": {k: summary[k] for k in ("created", "updated", "unchanged", "removed")},
+                        "outcomes": {k: summary[k] for k in ("created", "updated", "unchanged", "pruned")},
                     }
                 )
                 print(json.dumps(results[-1]), flush=True)

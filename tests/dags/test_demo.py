@@ -32,7 +32,7 @@ def test_demo_at_scale_0_1(tmp_path: Path) -> None:
     second = json.loads((tmp_path / "summary" / "run2.json").read_text())
     assert first["contact_company_roles"]["rows"] == 5004  # 2,000 contacts x 2.5 companies + 4 invalid rows
     assert first["contact_company_roles"]["created"] > 4000
-    assert first["deal_companies"]["removed"] == 50
+    assert first["deal_companies"]["pruned"] == 50
     assert second["contact_company_roles"]["unchanged"] == 5000
     assert " 0 writes)" in done.stdout.split("=== Run 2")[1]
     rejects = (tmp_path / "rejects" / "contact_company_roles.jsonl").read_text().splitlines()

@@ -142,7 +142,7 @@ def test_warehouse_sync_runs_and_a_rerun_only_reads(dagbag: Any, portal: Portal,
     assert contacts["rejected"] == expected.contact_rejected == len(demo_data.INVALID_ROWS)
     deals = summary["deal_companies"]
     assert deals["partitions"] == 3
-    assert (deals["rows"], deals["created"], deals["unchanged"], deals["removed"], deals["rejected"]) == (
+    assert (deals["rows"], deals["created"], deals["unchanged"], deals["pruned"], deals["rejected"]) == (
         expected.deal_rows,
         expected.deal_created,
         expected.deal_unchanged,
@@ -160,7 +160,7 @@ def test_warehouse_sync_runs_and_a_rerun_only_reads(dagbag: Any, portal: Portal,
     assert [x["created"] for x in again["labels"]] == [False, False]
     assert again["contact_company_roles"]["unchanged"] == expected.contact_rows - expected.contact_rejected
     assert again["deal_companies"]["unchanged"] == expected.deal_rows
-    assert again["deal_companies"]["removed"] == 0
+    assert again["deal_companies"]["pruned"] == 0
     assert portal.write_calls() == writes  # the second run only read (rejected rows cost no write)
 
 

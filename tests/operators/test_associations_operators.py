@@ -45,12 +45,12 @@ def test_modes_end_state_and_rerun_reads_only(emulator: Emulator, mode: str) -> 
     assert pairs[(3, 21)] == {UNL, PRIMARY, consultant}
     if mode == "mirror":
         assert (1, 12) not in pairs
-        assert summary["removed"] == 1
+        assert summary["pruned"] == 1
     else:
         assert pairs[(1, 12)] == {UNL}
-        assert summary["removed"] == 0
+        assert summary["pruned"] == 0
     writes = emulator.write_calls()
-    assert writes >= 2
+    assert writes >= 1
     again = upsert(rows=ROWS, mode=mode)
     assert again["unchanged"] == 4
     assert again["requests"] == 2
@@ -73,7 +73,7 @@ def test_dry_run_writes_nothing(emulator: Emulator) -> None:
     assert emulator.pairs() == before
     assert emulator.write_calls() == 0
     real = upsert(rows=ROWS, mode="mirror")
-    for key in ("created", "updated", "unchanged", "removed", "rejected", "rows"):
+    for key in ("created", "updated", "unchanged", "removed", "pruned", "rejected", "rows"):
         assert dry[key] == real[key], key
 
 
@@ -86,7 +86,7 @@ def test_mirror_guard_fails_without_writing(emulator: Emulator) -> None:
     assert emulator.pairs() == before
     assert emulator.write_calls() == 0
     summary = upsert(rows=[{"from_id": 1, "to_id": 10}], mode="mirror", max_deletes="0.7")
-    assert summary["removed"] == 2
+    assert summary["pruned"] == 2
 
 
 def test_primary_moves(emulator: Emulator) -> None:

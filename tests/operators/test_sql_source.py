@@ -137,7 +137,7 @@ def test_mirror_needs_rows_grouped_and_prechecks_before_writing(emulator: Emulat
     assert emulator.pairs() == before  # the dry-run pre-check stopped it before any write
     ordered = "SELECT contact_id, company_id FROM roles WHERE contact_id IN (1, 2) ORDER BY contact_id"
     summary = sql_upsert(mode="mirror", sql=ordered, sql_chunk_size=1, max_deletes=1)
-    assert (summary["created"], summary["unchanged"], summary["removed"]) == (3, 2, 1)
+    assert (summary["created"], summary["unchanged"], summary["pruned"]) == (3, 2, 1)
     pairs = emulator.pairs()
     assert {p for p in pairs if p[0] in (1, 2)} == {(1, 10), (1, 11), (1, 25), (2, 15), (2, 20)}
 
@@ -150,7 +150,7 @@ def test_mirror_guard_counts_across_chunks(emulator: Emulator, warehouse: Path) 
         sql_upsert(mode="mirror", sql=query, max_deletes=1)
     assert emulator.pairs() == before
     summary = sql_upsert(mode="mirror", sql=query, max_deletes=2)
-    assert summary["removed"] == 2
+    assert summary["pruned"] == 2
 
 
 def test_sql_parameters_templates_and_sql_files(emulator: Emulator, warehouse: Path, tmp_path: Path) -> None:

@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 import requests
 
-from tests.benchmarks.support import LABELS_SEED, TOKEN, EmulatorProcess
+from airflow_provider_hubassoc.emulator import EmulatorConfig, EmulatorServer
+from tests.benchmarks.support import LABELS_SEED, TOKEN, EmulatorProcess, connection_json
+from tests.reliability.portal import SEED
 
 UNLABELED = 279
 PRIMARY = 1
@@ -90,3 +92,21 @@ def emulator_factory(tmp_path: Path) -> Iterator[Callable[..., EmulatorProcess]]
     yield start
     for emu in started:
         emu.stop()
+
+
+@pytest.fixture(scope="module")
+def portal_server() -> Iterator[EmulatorServer]:
+    """An in-process emulator seeded with :data:`~tests.reliability.portal.SEED` (no auto-created records)."""
+    import json
+
+    config = EmulatorConfig(seed=json.loads(json.dumps(SEED)), auto_create_records=False)
+    with EmulatorServer(config, port=0) as emulator, pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AIRFLOW_CONN_HUBASSOC_DEFAULT", connection_json(emulator.url, requests_per_10s=100_000))
+        yield emulator
+
+
+@pytest.fixture
+def portal(portal_server: EmulatorServer) -> EmulatorServer:
+    """The seeded emulator, reset to its seed."""
+    portal_server.reset()
+    return portal_server

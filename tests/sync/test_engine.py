@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from airflow_provider_hubassoc.sync import (
@@ -34,7 +36,7 @@ def test_append_creates_and_adds_without_removing(portal: FakePortal) -> None:
         {"from_id": "1", "to_id": "10", "labels": ["Consultant"]},  # add to existing labels
         {"from_id": 1, "to_id": 11, "labels": None},  # already associated
         {"from_id": "2", "to_id": "20", "labels": "Consultant"},  # new, labelled
-        {"from_id": "3", "to_id": "30"},  # new, default
+        {"from_id": "3", "to_id": "30"},  # new, unlabeled
     ]
     result = upsert(portal, rows, mode="append")
     assert counts(result) == (2, 1, 1, 0, 0)
@@ -44,7 +46,8 @@ def test_append_creates_and_adds_without_removing(portal: FakePortal) -> None:
     # HubSpot makes the first company primary by itself
     assert state["2"]["20"] == {UNL, CONSULTANT, PRIMARY}
     assert state["3"]["30"] == {UNL, PRIMARY}
-    assert ("batch_associate_default", 1) in portal.calls
+    # the unlabeled new pair rides in the same batch create (the direction's unlabeled type id)
+    assert [c for c in portal.calls if c[0] not in ("list_labels", "batch_read")] == [("batch_create", 3)]
 
 
 def test_rerun_makes_reads_only(portal: FakePortal) -> None:
@@ -89,11 +92,11 @@ def test_replace_and_mirror_converge_under_both_write_modes(mode: str) -> None:
         if mode == "mirror":
             assert "12" not in state["1"]
             assert "20" not in state["2"]
-            assert result.summary.removed == 2
+            assert result.summary.pruned == 2
         else:
             assert state["1"]["12"] == {UNL}
             assert state["2"]["20"] == {UNL, BILLING}
-            assert result.summary.removed == 0
+            assert result.summary.pruned == 0
         assert counts(result)[:3] == (1, 2, 0)
         end_states.append(state)
     assert end_states[0] == end_states[1]
@@ -160,7 +163,7 @@ def test_mirror_guard(guard: object, passes: bool) -> None:
     rows = [{"from_id": 1, "to_id": 10}]
     if passes:
         result = upsert(fake, rows, mode="mirror", max_deletes=guard)
-        assert result.summary.removed == 9
+        assert result.summary.pruned == 9
         assert list(fake.state("contacts", "companies")["1"]) == ["10"]
     else:
         with pytest.raises(MassDeletionGuardError) as err:
@@ -175,7 +178,7 @@ def test_mirror_does_not_prune_from_records_with_rejected_rows() -> None:
     fake = _mirror_portal()
     rows = [{"from_id": 1, "to_id": 10}, {"from_id": 1, "to_id": 11, "labels": ["Nope"]}]
     result = upsert(fake, rows, mode="mirror")
-    assert result.summary.removed == 0
+    assert result.summary.pruned == 0
     assert len(fake.state("contacts", "companies")["1"]) == 10
 
 
@@ -241,7 +244,7 @@ def test_fewest_archive_calls() -> None:
     rows = [{"from_id": i, "to_id": 7} for i in range(1, 1201)]
     result = upsert(fake, rows, mode="mirror")
     assert result.summary.updated == 1200
-    assert result.summary.removed == 1200
+    assert result.summary.pruned == 1200
     assert [c for c in fake.calls if c[0] == "batch_archive_labels"] == [
         ("batch_archive_labels", 1000),
         ("batch_archive_labels", 200),
@@ -260,7 +263,7 @@ def test_row_errors_land_on_their_rows(portal: FakePortal) -> None:
         {"from_id": 1, "to_id": 10, "labels": "Consultant"},
         {"from_id": 2, "to_id": 20, "labels": "Consultant"},
         {"from_id": 2, "to_id": 20},  # duplicate of the failing pair
-        {"from_id": 3, "to_id": 30},  # default association fails
+        {"from_id": 3, "to_id": 30},  # an unlabeled create fails
         {"from_id": 4, "to_id": 40},
     ]
     result = upsert(portal, rows)
@@ -375,3 +378,117 @@ def test_delete_primary_explicitly(portal: FakePortal) -> None:
     result = delete_associations(portal, **C2C, rows=[{"from_id": 1, "to_id": 10}], labels=["Primary"])
     assert result.summary.removed == 1
     assert portal.state("contacts", "companies")["1"]["10"] == {UNL}
+
+
+# ---- the garbage collector is tuned for the sync only ------------------------------------------
+
+
+def test_gc_threshold_is_raised_during_the_sync_and_restored_after_it() -> None:
+    import gc
+
+    from airflow_provider_hubassoc.sync.gctune import SYNC_GC_THRESHOLD0
+
+    seen: list[tuple[int, int, int]] = []
+
+    class Watching(FakePortal):
+        def batch_read(self, **kwargs: Any) -> Any:
+            seen.append(gc.get_threshold())
+            return super().batch_read(**kwargs)
+
+    before = gc.get_threshold()
+    upsert(Watching(), [{"from_id": 1, "to_id": 2}])
+    assert seen[0][0] == SYNC_GC_THRESHOLD0
+    assert gc.get_threshold() == before
+    fake = Watching()
+    fake.seed("contacts", "companies", 1, 3)
+    with pytest.raises(MassDeletionGuardError):
+        upsert(fake, [{"from_id": 1, "to_id": 2}], mode="mirror", max_deletes=0)
+    assert gc.get_threshold() == before
+
+
+# ---- removals flow through the same index-to-outcome mapping as creates ------------------------
+
+
+class ArchiveErrors(FakePortal):
+    """A portal whose archive answers carry per-input errors (as the client will return them)."""
+
+    refuse: frozenset[tuple[str, str]] = frozenset()
+
+    def batch_archive(self, **kwargs: Any) -> Any:
+        from airflow_provider_hubassoc.client.models import BatchResult, BatchRowError
+
+        pairs = [(str(f), str(t)) for f, t in kwargs["pairs"]]
+        allowed = [p for p in pairs if p not in self.refuse]
+        super().batch_archive(**{**kwargs, "pairs": allowed})
+        errors = [
+            BatchRowError("VALIDATION_ERROR", f"cannot remove {p}", input_indexes=(i,))
+            for i, p in enumerate(pairs)
+            if p in self.refuse
+        ]
+        return BatchResult(results=[], errors=errors)
+
+
+def test_archive_errors_reject_their_rows_and_are_never_counted_removed() -> None:
+    fake = ArchiveErrors()
+    fake.refuse = frozenset({("1", "10")})
+    fake.seed("contacts", "companies", 1, 10)
+    fake.seed("contacts", "companies", 2, 20)
+    rows = [{"from_id": 1, "to_id": 10}, {"from_id": 2, "to_id": 20}]
+    result = delete_associations(fake, from_object_type="contacts", to_object_type="companies", rows=rows)
+    assert counts(result) == (0, 0, 0, 1, 1)
+    assert result.outcomes[0].kind is RejectKind.HUBSPOT
+    assert result.outcomes[0].hubspot_message == "cannot remove ('1', '10')"
+    assert "10" in fake.state("contacts", "companies")["1"]
+
+
+def test_mirror_prunes_refused_by_hubspot_are_not_counted() -> None:
+    fake = ArchiveErrors()
+    fake.refuse = frozenset({("1", "11")})
+    for to_id in (10, 11, 12):
+        fake.seed("contacts", "companies", 1, to_id)
+    result = upsert(fake, [{"from_id": 1, "to_id": 10}], mode="mirror", max_deletes=2)
+    assert result.summary.pruned == 1
+    assert sorted(fake.state("contacts", "companies")["1"]) == ["10", "11"]
+
+
+# ---- the plan is logged before the writes -------------------------------------------------------
+
+
+def test_each_chunks_plan_is_reported_before_its_writes() -> None:
+    events: list[str] = []
+
+    class Listener:
+        def start(self, total: int, stats: object) -> None:
+            events.append("start")
+
+        def advance(self, rows: int, phase: str) -> None:
+            pass
+
+        def planned(self, description: str, *, dry_run: bool) -> None:
+            events.append("plan: " + description.split(";")[0])
+
+        def finish(self) -> None:
+            events.append("finish")
+
+    class Portal(FakePortal):
+        def batch_create(self, **kwargs: Any) -> Any:
+            events.append("batch_create")
+            return super().batch_create(**kwargs)
+
+    rows = [{"from_id": 1, "to_id": 10}, {"from_id": 2, "to_id": 20}]
+    upsert_associations(
+        Portal(),
+        from_object_type="contacts",
+        to_object_type="companies",
+        rows=rows,
+        chunk_size=1,
+        progress=Listener(),
+    )
+    assert events == [
+        "start",
+        "plan: 1 batch-create pairs",
+        "batch_create",
+        "plan: 1 batch-create pairs",
+        "batch_create",
+        "finish",
+    ]

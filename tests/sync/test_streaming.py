@@ -10,13 +10,13 @@ import pytest
 
 from airflow_provider_hubassoc.sync import (
     MassDeletionGuardError,
+    SyncSpec,
     UngroupedInputError,
-    delete_associations_streamed,
+    delete_associations,
     upsert_associations,
-    upsert_associations_streamed,
 )
 from airflow_provider_hubassoc.sync.outcomes import REJECTED_SAMPLE_SIZE, Outcome, RowOutcome
-from airflow_provider_hubassoc.sync.stream import iter_row_chunks
+from airflow_provider_hubassoc.sync.stream import ChunkReader
 from tests.sync.fake_client import FakePortal
 
 C2C = {"from_object_type": "contacts", "to_object_type": "companies"}
@@ -69,11 +69,11 @@ def test_rows_are_consumed_in_bounded_chunks() -> None:
     fake = watched_portal()
     source = CountingRows(make_rows(contacts=250, per_contact=4))  # 1,000 rows, runs of 4
     fake.source = source
-    result = upsert_associations_streamed(fake, **C2C, rows=source, chunk_size=100, mode="replace")
+    result = upsert_associations(fake, **C2C, rows=source, chunk_size=100, mode="replace")
     assert result.summary.rows == 1000
     assert result.summary.created == 1000
-    assert result.chunks == 10
-    assert result.largest_chunk == 100
+    assert result.plan.chunks == 10
+    assert result.plan.largest_chunk == 100
     # one batch read per chunk, each made when at most one chunk (+ the row that closed it) was pulled
     assert len(fake.pulled_at_read) == 10
     for number, pulled in enumerate(fake.pulled_at_read, start=1):
@@ -87,9 +87,11 @@ def test_chunks_do_not_split_a_from_record() -> None:
     rows: list[dict[str, Any]] = [{"from_id": 1, "to_id": t} for t in range(10, 17)]  # run of 7
     rows += [{"from_id": 2, "to_id": 10}, {"from_id": "x", "to_id": 1}, {"from_id": 3, "to_id": 10}]
     rows += [{"from_id": 3, "to_id": 11}, {"from_id": 4, "to_id": 10}]
-    chunks = list(iter_row_chunks(rows, 3, from_id_field="from_id"))
+    spec = SyncSpec.build(from_object_type="contacts", to_object_type="companies", mode="append")
+    chunks = list(ChunkReader(rows, spec, size=3, grouped=False))
     # a row without a valid from-id (8) neither opens nor closes a run
-    assert [[i for i, _ in c] for c in chunks] == [[0, 1, 2, 3, 4, 5, 6], [7, 8, 9, 10], [11]]
+    assert [[o.index for o in c.outcomes] for c in chunks] == [[0, 1, 2, 3, 4, 5, 6], [7, 8, 9, 10], [11]]
+    assert [c.last for c in chunks] == [False, False, True]
 
 
 @pytest.mark.parametrize("mode", ["append", "replace", "mirror"])
@@ -105,13 +107,15 @@ def test_sorted_stream_matches_the_collecting_path(mode: str) -> None:
         for contact in range(1, 61):
             fake.seed("contacts", "companies", contact, 1050, BILLING)  # maybe kept, maybe pruned
         portals.append(fake)
-    collected = upsert_associations(portals[0], **C2C, rows=rows, mode=mode)
-    streamed = upsert_associations_streamed(portals[1], **C2C, rows=iter(rows), chunk_size=25, mode=mode)
+    collected = upsert_associations(portals[0], **C2C, rows=rows, mode=mode, max_deletes="all")
+    streamed = upsert_associations(
+        portals[1], **C2C, rows=iter(rows), chunk_size=25, mode=mode, max_deletes="all"
+    )
     expected = collected.summary.to_dict()
     got = streamed.summary.to_dict()
     expected.pop("requests"), got.pop("requests")
     assert got == expected
-    assert streamed.chunks > 5
+    assert streamed.plan.chunks > 5
     assert portals[1].state("contacts", "companies") == portals[0].state("contacts", "companies")
 
 
@@ -124,8 +128,8 @@ def test_pair_repeated_in_a_later_chunk_sees_the_written_state() -> None:
         {"from_id": 3, "to_id": 30},
         {"from_id": 1, "to_id": 10, "labels": "Billing contact"},  # replace: later labels win
     ]
-    result = upsert_associations_streamed(fake, **C2C, rows=rows, chunk_size=1, mode="replace")
-    assert result.chunks == 5
+    result = upsert_associations(fake, **C2C, rows=rows, chunk_size=1, mode="replace")
+    assert result.plan.chunks == 5
     s = result.summary
     assert (s.created, s.updated, s.unchanged) == (3, 1, 1)
     assert fake.state("contacts", "companies")["1"]["10"] == {UNL, PRIMARY, BILLING}
@@ -135,12 +139,12 @@ def test_mirror_fails_on_ungrouped_rows_and_names_order_by() -> None:
     fake = watched_portal()
     rows = [{"from_id": 1, "to_id": 10}, {"from_id": 2, "to_id": 10}, {"from_id": 1, "to_id": 11}]
     with pytest.raises(UngroupedInputError) as err:
-        upsert_associations_streamed(fake, **C2C, rows=rows, chunk_size=10, mode="mirror")
+        upsert_associations(fake, **C2C, rows=rows, chunk_size=10, mode="mirror")
     assert err.value.from_id == "1"
     assert err.value.row_index == 2
     assert "ORDER BY from_id" in str(err.value)
     # append / replace accept the same rows
-    ok = upsert_associations_streamed(fake, **C2C, rows=rows, chunk_size=10, mode="append")
+    ok = upsert_associations(fake, **C2C, rows=rows, chunk_size=10, mode="append")
     assert ok.summary.created == 3
 
 
@@ -149,11 +153,11 @@ def test_mirror_group_larger_than_a_chunk_is_planned_whole() -> None:
     for to_id in range(10, 16):
         fake.seed("contacts", "companies", 1, to_id)
     rows = [{"from_id": 1, "to_id": t} for t in range(10, 15)] + [{"from_id": 2, "to_id": 10}]
-    result = upsert_associations_streamed(fake, **C2C, rows=rows, chunk_size=2, mode="mirror")
+    result = upsert_associations(fake, **C2C, rows=rows, chunk_size=2, mode="mirror")
     # contact 1's five rows stay one chunk: only its sixth pair (15) is pruned, nothing re-created
-    assert result.chunks == 2
-    assert result.largest_chunk == 5
-    assert (result.summary.unchanged, result.summary.created, result.summary.removed) == (5, 1, 1)
+    assert result.plan.chunks == 2
+    assert result.plan.largest_chunk == 5
+    assert (result.summary.unchanged, result.summary.created, result.summary.pruned) == (5, 1, 1)
     assert sorted(fake.state("contacts", "companies")["1"]) == ["10", "11", "12", "13", "14"]
 
 
@@ -166,36 +170,34 @@ def _prunable(contacts: int) -> tuple[FakePortal, list[dict[str, Any]]]:
     return fake, rows
 
 
-def test_streamed_int_guard_counts_the_whole_run() -> None:
+def test_streamed_int_guard_counts_the_whole_run_before_any_removal() -> None:
     fake, rows = _prunable(10)
     with pytest.raises(MassDeletionGuardError) as err:
-        upsert_associations_streamed(fake, **C2C, rows=rows, chunk_size=3, mode="mirror", max_deletes=7)
-    # chunks of 3 prune 3, 6, then 9 > 7: the third chunk is not written, the first two were
-    assert err.value.would_remove == 9
-    assert "earlier chunks of this run already removed 6 pairs" in str(err.value)
+        upsert_associations(fake, **C2C, rows=rows, chunk_size=3, mode="mirror", max_deletes=7)
+    # the run's 10 removals are counted before the first is sent: none is removed
+    assert err.value.would_remove == 10
+    assert "no pair was removed" in str(err.value)
     state = fake.state("contacts", "companies")
-    assert sum(1 for c in state.values() if "11" not in c) == 6
+    assert all("11" in c for c in state.values())
 
 
-def test_streamed_float_guard_is_a_running_share() -> None:
+def test_streamed_share_guard_is_a_share_of_the_whole_run() -> None:
     fake, rows = _prunable(10)
     with pytest.raises(MassDeletionGuardError) as err:
-        upsert_associations_streamed(fake, **C2C, rows=rows, chunk_size=3, mode="mirror", max_deletes=0.4)
-    assert err.value.current_pairs == 6  # tripped on the first chunk: 3 of 6 pairs > 40%
+        upsert_associations(fake, **C2C, rows=rows, chunk_size=3, mode="mirror", max_deletes=0.4)
+    assert (err.value.would_remove, err.value.current_pairs) == (10, 20)
     assert fake.writes() == []
     fake, rows = _prunable(10)
-    result = upsert_associations_streamed(
-        fake, **C2C, rows=rows, chunk_size=3, mode="mirror", max_deletes=0.5
-    )
-    assert result.summary.removed == 10
+    result = upsert_associations(fake, **C2C, rows=rows, chunk_size=3, mode="mirror", max_deletes=0.5)
+    assert result.summary.pruned == 10
 
 
 def test_dry_run_streams_without_writing() -> None:
     fake, rows = _prunable(10)
-    result = upsert_associations_streamed(
+    result = upsert_associations(
         fake, **C2C, rows=rows, chunk_size=4, mode="mirror", dry_run=True, max_deletes=10
     )
-    assert result.summary.removed == 10
+    assert result.summary.pruned == 10
     assert result.summary.dry_run is True
     assert fake.writes() == []
 
@@ -207,7 +209,7 @@ def test_rejected_rows_go_to_the_sink_in_order_and_the_sample_is_bounded() -> No
         rows.append({"from_id": i, "to_id": 10})
         rows.append({"from_id": i, "to_id": -1})  # rejected
     seen: list[RowOutcome] = []
-    result = upsert_associations_streamed(fake, **C2C, rows=rows, chunk_size=7, on_rejected=seen.append)
+    result = upsert_associations(fake, **C2C, rows=rows, chunk_size=7, on_rejected=seen.append)
     assert result.summary.rejected == 60
     assert [o.index for o in seen] == list(range(1, 120, 2))
     assert all(o.outcome is Outcome.REJECTED for o in seen)
@@ -225,7 +227,7 @@ def test_delete_streamed() -> None:
         {"from_id": 3, "to_id": 30},
         {"from_id": 2, "to_id": 20},  # removed already: unchanged
     ]
-    result = delete_associations_streamed(fake, **C2C, rows=rows, chunk_size=1)
+    result = delete_associations(fake, **C2C, rows=rows, chunk_size=1)
     s = result.summary
     assert (s.removed, s.unchanged, s.rejected) == (2, 2, 0)
     state = fake.state("contacts", "companies")
