@@ -306,8 +306,10 @@ class HubSpotUpsertAssociationsOperator(_AssociationsOperatorBase):
 
     Duplicate rows of one pair are merged (labels unioned) and each gets the merged pair's outcome.
     Returns ``{"mode", "dry_run", "rows", "created", "updated", "unchanged", "removed",
-    "rejected", "pruned", "requests", "rejected_sample"}`` where ``created + updated + unchanged +
-    rejected == rows``, ``removed`` is 0 and ``pruned`` counts the pairs mirror removed.
+    "rejected", "pruned", "prune_refused", "requests", "rejected_sample"}`` where
+    ``created + updated + unchanged + rejected == rows``, ``removed`` is 0 and ``pruned`` counts the
+    pairs mirror removed (``prune_refused`` those HubSpot refused to remove; they stay, and the
+    next run tries again).
 
     :param from_object_type: e.g. ``"contacts"`` or ``"0-1"``.
     :param to_object_type: e.g. ``"companies"``.

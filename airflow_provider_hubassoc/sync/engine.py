@@ -373,10 +373,12 @@ class _Run:
         self.totals.add_prunes(pairs)
         report = self.writer.prune(pairs)
         self.summary.pruned = len([p for p in pairs if p not in report.failed and p not in report.unsent])
+        self.summary.prune_refused = len(report.failed)
         if report.failed:
             first = next(iter(report.failed.values()))
             log.warning(
-                "Mirror: HubSpot refused to remove %d of %d pairs (first: %s); they are not counted pruned",
+                "Mirror: HubSpot refused to remove %d of %d pairs (first: %s); they are not counted pruned "
+                "(prune_refused) and the next run plans them again",
                 len(report.failed),
                 len(pairs),
                 first.message,

@@ -168,7 +168,9 @@ class SyncSummary:
     Every count but ``pruned`` counts input rows. For upserts
     ``created + updated + unchanged + rejected == rows``; for deletes
     ``removed + unchanged + rejected == rows``. ``pruned`` counts the pairs mirror removed because
-    they were absent from the input (those are not input rows; 0 outside mirror).
+    they were absent from the input (those are not input rows; 0 outside mirror);
+    ``prune_refused`` the pairs mirror meant to remove but HubSpot refused (they stay in the CRM; the
+    next run plans them again).
 
     :param mode: ``append``, ``replace``, ``mirror`` or ``delete``.
     :param dry_run: whether writes were skipped.
@@ -179,6 +181,7 @@ class SyncSummary:
     :param removed: rows whose pair (or labels) the delete removed.
     :param rejected: rows rejected.
     :param pruned: pairs mirror removed (not input rows).
+    :param prune_refused: pairs mirror meant to remove that HubSpot refused (not input rows).
     :param requests: HTTP requests the task sent (reads included).
     :param rejected_sample: up to 20 rejected rows with their reasons.
     """
@@ -192,6 +195,7 @@ class SyncSummary:
     removed: int = 0
     rejected: int = 0
     pruned: int = 0
+    prune_refused: int = 0
     requests: int = 0
     rejected_sample: list[dict[str, Any]] = field(default_factory=list)
 
@@ -226,7 +230,12 @@ class SyncSummary:
         """
         if self.mode == "delete":
             total = self.removed + self.unchanged + self.rejected
-            ok = total == self.rows and self.created == 0 and self.updated == 0 and self.pruned == 0
+            ok = (
+                total == self.rows
+                and self.created == 0
+                and self.updated == 0
+                and self.pruned == self.prune_refused == 0
+            )
         else:
             total = self.created + self.updated + self.unchanged + self.rejected
             ok = total == self.rows and self.removed == 0
@@ -247,6 +256,7 @@ class SyncSummary:
             "removed": self.removed,
             "rejected": self.rejected,
             "pruned": self.pruned,
+            "prune_refused": self.prune_refused,
             "requests": self.requests,
             "rejected_sample": list(self.rejected_sample),
         }
