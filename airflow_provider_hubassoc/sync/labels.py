@@ -4,10 +4,10 @@ HubSpot's label list returns ``category``, ``typeId`` and the display ``label`` 
 internal ``name``. A label reference therefore resolves, in this order, as:
 
 1. a type id (``int`` or digit string) defined for the direction;
-2. ``"Primary"`` (any case): the direction's HUBSPOT_DEFINED primary type, found as the
-   HUBSPOT_DEFINED type whose label contains "Primary" (HubSpot renamed "Primary" to e.g.
-   "Contact with Primary Company"), else the known id (contact→company 1, deal→company 5,
-   ticket→company 26, company→contact 2, company→deal 6, company→ticket 25);
+2. ``"Primary"`` (any case): the direction's HUBSPOT_DEFINED primary type, found by its
+   documented type id (contact→company 1, deal→company 5, ticket→company 26, company→contact 2,
+   company→deal 6, company→ticket 25), else as the HUBSPOT_DEFINED type whose label contains
+   "Primary" (HubSpot renamed "Primary" to e.g. "Contact with Primary Company");
 3. a display label, compared case-insensitively;
 4. an internal name, inferred from the display label as lowercase with runs of other characters
    replaced by ``_`` (``"Decision maker"`` → ``decision_maker``). Names that are not derived
@@ -113,6 +113,21 @@ class LabelResolver:
         return cls(from_object_type=from_object_type, to_object_type=to_object_type, definitions=definitions)
 
     def _find_primary(self) -> AssociationType | None:
+        """The direction's primary type: HubSpot's documented type id first, the label text second.
+
+        The id is what identifies Primary (its label text changed in 2024, from "Primary" to e.g.
+        "Contact with Primary Company"); the text is only a fallback for a direction whose id is not
+        in :data:`KNOWN_PRIMARY_TYPE_IDS`.
+        """
+        try:
+            key = (canonical_object_type(self.from_object_type), canonical_object_type(self.to_object_type))
+        except SyncConfigurationError:
+            key = None
+        known = KNOWN_PRIMARY_TYPE_IDS.get(key) if key else None
+        if known is not None:
+            return self._by_id.get(
+                known, AssociationType(AssociationCategory.HUBSPOT_DEFINED, known, "Primary")
+            )
         for definition in self.definitions:
             if (
                 definition.category == AssociationCategory.HUBSPOT_DEFINED
@@ -120,14 +135,7 @@ class LabelResolver:
                 and "primary" in definition.label.casefold()
             ):
                 return definition
-        try:
-            key = (canonical_object_type(self.from_object_type), canonical_object_type(self.to_object_type))
-        except SyncConfigurationError:
-            return None
-        known = KNOWN_PRIMARY_TYPE_IDS.get(key)
-        if known is None:
-            return None
-        return self._by_id.get(known, AssociationType(AssociationCategory.HUBSPOT_DEFINED, known, "Primary"))
+        return None
 
     @property
     def direction(self) -> str:

@@ -130,6 +130,28 @@ def test_unlabeled_is_dropped_and_primary_falls_back_to_known_id() -> None:
     assert bare.unlabeled_type_ids == {339}
 
 
+def test_primary_is_matched_by_its_type_id_not_by_label_text() -> None:
+    # a HubSpot-defined type listed first whose text also says "primary" (HubSpot renames labels;
+    # e.g. a "Primary contact"-style type on the same pair) must not be taken for Primary
+    listed = LabelResolver(
+        from_object_type="contacts",
+        to_object_type="companies",
+        definitions=[
+            AssociationType(HD, 444, "Primary contact of the company"),
+            AssociationType(HD, 1, "Contact with Primary Company"),
+            AssociationType(HD, 279, None),
+        ],
+    )
+    assert listed.resolve("Primary") == AssociationSpec(HD, 1)
+    # a direction without a documented primary id still finds it by its label text
+    custom = LabelResolver(
+        from_object_type="2-123",
+        to_object_type="companies",
+        definitions=[AssociationType(HD, 777, "Primary")],
+    )
+    assert custom.resolve("Primary") == AssociationSpec(HD, 777)
+
+
 # ---- ensure_label ------------------------------------------------------------------------------
 
 
