@@ -9,9 +9,7 @@ from contextlib import ExitStack, closing
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseOperator
-from airflow.sdk.exceptions import AirflowFailException
-
+from airflow_provider_hubassoc._compat import AirflowFailException, BaseOperator
 from airflow_provider_hubassoc.operators._common import (
     parse_bool,
     report_opener,
@@ -36,8 +34,7 @@ from airflow_provider_hubassoc.sync.report import report_line, write_rejects_rep
 from airflow_provider_hubassoc.sync.stream import DEFAULT_CHUNK_SIZE
 
 if TYPE_CHECKING:
-    from airflow.sdk import Context
-
+    from airflow_provider_hubassoc._compat import Context
     from airflow_provider_hubassoc.hooks.associations import HubSpotAssociationsHook
 
 
