@@ -207,7 +207,27 @@ def test_labels_and_primary_runs_with_its_defaults(dagbag: Any, portal: Portal) 
         )
 
 
-def test_wait_for_label_runs_with_its_default_ids(dagbag: Any, portal: Portal) -> None:
+def test_wait_for_label_runs_with_its_default_ids_and_closes_every_hook(
+    dagbag: Any, portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from airflow_provider_hubassoc.hooks.associations import HubSpotAssociationsHook
+
+    opened: list[int] = []
+    closed: list[int] = []
+    original_get_client, original_close = HubSpotAssociationsHook.get_client, HubSpotAssociationsHook.close
+
+    def get_client(self: HubSpotAssociationsHook) -> Any:
+        opened.append(id(self))
+        return original_get_client(self)
+
+    def close(self: HubSpotAssociationsHook) -> None:
+        closed.append(id(self))
+        original_close(self)
+
+    monkeypatch.setattr(HubSpotAssociationsHook, "get_client", get_client)
+    monkeypatch.setattr(HubSpotAssociationsHook, "close", close)
     conf = {"delay_seconds": 1}
     _run(dagbag, "hubassoc_wait_for_label", conf)
+    assert opened  # the tasks ran in this process
+    assert set(opened) <= set(closed)  # the setter task's hook too
     assert "Board member" in portal.pairs("0-1", "0-2")[(1000021, 2000021)]
