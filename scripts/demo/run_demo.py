@@ -63,6 +63,8 @@ def airflow_env(build: Path, emulator_url: str | None, data: DemoData) -> dict[s
             ]
         ),
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+        # the emulator has no rate limit: each sync task's share (the DAG's requests_per_10s) is large
+        "HUBASSOC_PORTAL_REQUESTS_PER_10S": "400000",
         "AIRFLOW_CONN_HUBASSOC_WAREHOUSE": json.dumps({"conn_type": "sqlite", "host": str(data.warehouse)}),
     }
     if emulator_url:

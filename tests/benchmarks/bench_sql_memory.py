@@ -58,7 +58,7 @@ def build_postgres_table(connection: str, rows: int) -> None:
         conn.execute("DROP TABLE IF EXISTS roles")
         conn.execute("CREATE TABLE roles (contact_id BIGINT, company_id BIGINT, roles TEXT)")
         conn.execute(
-            f"INSERT INTO roles SELECT 1000000 + g / {PER_CONTACT}, 5000000 + (g * 7919) % 100000, "
+            f"INSERT INTO roles SELECT 1000000 + g / {PER_CONTACT}, 5000000 + (g::bigint * 7919) % 100000, "
             f"(ARRAY[{labels}])[g % {len(LABELS)} + 1] FROM generate_series(0, {rows - 1}) AS g"
         )
 
