@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: install test lint typecheck unit clean
+.PHONY: install test lint typecheck unit clean dist
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,33 @@ test: lint typecheck unit
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache
+
+# The wheel and the sdist in build/dist, checked with `twine check --strict`.
+DIST := build/dist
+dist: install
+	rm -rf $(DIST) && mkdir -p $(DIST)
+	$(BIN)/python -m build --outdir $(DIST) . > build/dist.log 2>&1 || { tail -30 build/dist.log; exit 1; }
+	$(BIN)/twine check --strict $(DIST)/*
+
+# Each Airflow 3 minor that pyproject.toml admits, from the wheel, in its own virtual environment
+# (build/airflow-<minor>), on the Python paired with it: 3.11 is the floor, 3.13 the newest installed.
+# They use the project's .venv only to run the deployment test (3.2).
+.PHONY: test-airflow-3.1 test-airflow-3.2 test-airflow-3.3 test-airflow-minors
+test-airflow-3.1: dist
+	scripts/ci/test_airflow_minor.sh 3.1 3.11
+test-airflow-3.2: dist install  # dag.test() is broken in Airflow 3.2.2: the DAGs run in a real 3.2 deployment
+	scripts/ci/test_airflow_minor.sh 3.2 3.12 --deploy
+test-airflow-3.3: dist
+	scripts/ci/test_airflow_minor.sh 3.3 3.13
+test-airflow-minors: test-airflow-3.1 test-airflow-3.2 test-airflow-3.3
+
+# A real Airflow 3.3 (api-server, scheduler, dag-processor, triggerer; LocalExecutor) from the wheel in
+# build/deploy/venv, following README's "Run the examples in your Airflow"; every example DAG is
+# triggered through the REST API (tests/deploy). Loopback only; every process is stopped at the end.
+.PHONY: test-deploy
+test-deploy: dist
+	scripts/ci/airflow_venv.sh 3.3 3.13 build/deploy/venv
+	HUBASSOC_DEPLOY_VENV=$(CURDIR)/build/deploy/venv $(BIN)/pytest tests/deploy -v -p no:randomly
 
 # Real-browser test of the hubassoc connection form (tests/ui): a throwaway Airflow API server, the
 # emulator and headless Chromium driven by Playwright. Needs Chromium at $(CHROMIUM).
@@ -63,6 +90,21 @@ DEMO_SCALE ?= 1
 .PHONY: demo
 demo: install
 	$(BIN)/python scripts/demo/run_demo.py --scale $(DEMO_SCALE)
+
+# The SQL source against a real PostgreSQL server (tests/postgres): installs Debian's postgresql when
+# missing (as root; apt-get) and the postgres extra into .venv; the tests start a cluster of their own
+# in a temporary directory on a free loopback port and stop it.
+PG_STAMP := $(VENV)/.installed-pg-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+.PHONY: test-postgres
+$(PG_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,postgres]'
+	rm -f $(VENV)/.installed-pg-*
+	touch $(PG_STAMP)
+
+test-postgres: $(PG_STAMP)
+	@ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || { \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; }
+	HUBASSOC_POSTGRES_TESTS=1 $(BIN)/pytest tests/postgres -v -p no:randomly
 
 # Benchmarks (tests/benchmarks/bench_*.py, not collected by pytest): runs each against the emulator
 # in a subprocess and writes BENCHMARKS.md. About 5 minutes.

@@ -17,9 +17,7 @@ from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
-from airflow.sdk import BaseHook
-from airflow.sdk.log import mask_secret
-
+from airflow_provider_hubassoc._compat import BaseHook, mask_secret
 from airflow_provider_hubassoc.client.associations import HubSpotAssociationsClient
 from airflow_provider_hubassoc.client.errors import (
     HubSpotAuthenticationError,

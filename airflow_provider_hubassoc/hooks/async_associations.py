@@ -28,9 +28,8 @@ from typing import Any
 
 import aiohttp
 from airflow.providers.common.compat.connection import get_async_connection, get_async_extra_dejson
-from airflow.sdk import BaseHook
-from airflow.sdk.log import amask_secret
 
+from airflow_provider_hubassoc._compat import BaseHook, amask_secret
 from airflow_provider_hubassoc.client import bodies, paths
 from airflow_provider_hubassoc.client.auth import OAuthTokenProvider, TokenProvider, provider_secrets, redact
 from airflow_provider_hubassoc.client.bodies import record_id

@@ -9,8 +9,7 @@ from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from airflow.sdk.exceptions import AirflowFailException
-
+from airflow_provider_hubassoc._compat import AirflowFailException
 from airflow_provider_hubassoc.client.errors import HubSpotError
 from airflow_provider_hubassoc.sync.errors import SyncError
 from airflow_provider_hubassoc.sync.outcomes import RowOutcome

@@ -16,8 +16,7 @@ from collections.abc import Callable, Generator, Mapping, Sequence
 from contextlib import closing
 from typing import Any
 
-from airflow.sdk import BaseHook
-from airflow.sdk.exceptions import AirflowFailException
+from airflow_provider_hubassoc._compat import AirflowException, AirflowFailException, BaseHook
 
 #: The name of the server-side cursor opened on drivers that need one.
 SERVER_SIDE_CURSOR_NAME = "hubassoc_stream"
@@ -34,7 +33,13 @@ def get_dbapi_hook(sql_conn_id: str) -> Any:
     """
     from airflow.providers.common.sql.hooks.sql import DbApiHook
 
-    hook = BaseHook.get_hook(sql_conn_id)
+    try:
+        hook = BaseHook.get_hook(sql_conn_id)
+    except AirflowException as error:
+        if "Unknown hook type" not in str(error):
+            raise
+        conn_type = str(BaseHook.get_connection(sql_conn_id).conn_type)
+        raise AirflowFailException(missing_sql_provider_message(sql_conn_id, conn_type)) from None
     if not isinstance(hook, DbApiHook):
         raise AirflowFailException(
             f"sql_conn_id {sql_conn_id!r} has a {type(hook).__name__}, not a common.sql DbApiHook; use a "
@@ -42,6 +47,34 @@ def get_dbapi_hook(sql_conn_id: str) -> Any:
             "BigQuery, ...)"
         )
     return hook
+
+
+#: This package's extras that bring a warehouse's provider: ``pip install 'airflow-provider-hubassoc[X]'``.
+_SQL_EXTRAS = {"sqlite": "sqlite", "postgres": "postgres"}
+#: Connection types whose provider package is not ``apache-airflow-providers-<type>``.
+_SQL_PROVIDERS = {
+    "google_cloud_platform": "apache-airflow-providers-google",
+    "mssql": "apache-airflow-providers-microsoft-mssql",
+    "duckdb": "airflow-provider-duckdb",
+}
+
+
+def missing_sql_provider_message(sql_conn_id: str, conn_type: str) -> str:
+    """The error shown when no installed provider handles the ``sql_conn_id``'s connection type.
+
+    :param sql_conn_id: the connection id.
+    :param conn_type: its connection type, e.g. ``"sqlite"``.
+    """
+    package = _SQL_PROVIDERS.get(conn_type, f"apache-airflow-providers-{conn_type.replace('_', '-')}")
+    extra = _SQL_EXTRAS.get(conn_type)
+    how = f"pip install '{package}'" + (
+        f" (or pip install 'airflow-provider-hubassoc[{extra}]')" if extra else ""
+    )
+    return (
+        f"sql_conn_id {sql_conn_id!r} has connection type {conn_type!r}, but no installed Airflow provider "
+        f"handles it: install its provider package, {how}, on every Airflow component (scheduler, "
+        "workers, dag-processor, api-server), then restart Airflow so that it registers the provider"
+    )
 
 
 def _cursor(conn: Any) -> Any:

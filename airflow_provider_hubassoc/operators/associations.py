@@ -13,9 +13,7 @@ from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseOperator
-from airflow.sdk.exceptions import AirflowFailException
-
+from airflow_provider_hubassoc._compat import AirflowFailException, BaseOperator
 from airflow_provider_hubassoc.operators._common import (
     LazyReport,
     parse_bool,
@@ -31,8 +29,7 @@ from airflow_provider_hubassoc.sync.spec import Guard, SyncMode, SyncSpec
 from airflow_provider_hubassoc.sync.stream import DEFAULT_CHUNK_SIZE
 
 if TYPE_CHECKING:
-    from airflow.sdk import Context
-
+    from airflow_provider_hubassoc._compat import Context
     from airflow_provider_hubassoc.hooks.associations import HubSpotAssociationsHook
 
 

@@ -6,14 +6,12 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseOperator
-
+from airflow_provider_hubassoc._compat import BaseOperator
 from airflow_provider_hubassoc.operators._common import parse_bool, run_permanent_as_fail
 from airflow_provider_hubassoc.sync.labels import ensure_label
 
 if TYPE_CHECKING:
-    from airflow.sdk import Context
-
+    from airflow_provider_hubassoc._compat import Context
     from airflow_provider_hubassoc.hooks.associations import HubSpotAssociationsHook
 
 

@@ -14,14 +14,16 @@ from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseSensorOperator, PokeReturnValue, XComArg, conf
-from airflow.sdk.exceptions import (
+from airflow_provider_hubassoc._compat import (
     AirflowException,
     AirflowFailException,
     AirflowSensorTimeout,
     AirflowSkipException,
+    BaseSensorOperator,
+    PokeReturnValue,
+    XComArg,
+    conf,
 )
-
 from airflow_provider_hubassoc.client.errors import HubSpotError
 from airflow_provider_hubassoc.sync.conditions import (
     AssociationCondition,
@@ -40,8 +42,7 @@ from airflow_provider_hubassoc.sync.labels import (
 from airflow_provider_hubassoc.triggers.associations import HubSpotAssociationTrigger
 
 if TYPE_CHECKING:
-    from airflow.sdk import Context
-
+    from airflow_provider_hubassoc._compat import Context
     from airflow_provider_hubassoc.hooks.associations import HubSpotAssociationsHook
 
 _TEMPLATED_CONDITION_FIELDS = (

@@ -8,9 +8,9 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from airflow.sdk.exceptions import AirflowNotFoundException
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
+from airflow_provider_hubassoc._compat import AirflowNotFoundException
 from airflow_provider_hubassoc.client.errors import HubSpotError, cap_text
 from airflow_provider_hubassoc.hooks.async_associations import HubSpotAssociationsAsyncHook
 from airflow_provider_hubassoc.sync.conditions import (

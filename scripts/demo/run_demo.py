@@ -4,7 +4,7 @@ Steps (everything lives in ``build/demo/``, which git ignores):
 
 1. build ``warehouse.db`` (contacts, companies, deals, contact-company roles with labels, deal
    companies, a few invalid rows) and the emulator's seed with the same records;
-2. ``airflow db migrate`` in ``build/demo/airflow_home`` (DAGs folder: ``dags_examples/``);
+2. ``airflow db migrate`` in ``build/demo/airflow_home`` (DAGs folder: the package's ``example_dags/``);
 3. start ``python -m airflow_provider_hubassoc.emulator`` on a free loopback port;
 4. run ``airflow dags test hubassoc_warehouse_sync`` twice (connections from environment
    variables): the first run writes, the second finds everything in place and only reads;
@@ -28,11 +28,10 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-sys.path.insert(0, str(HERE))
+from airflow_provider_hubassoc.demo import EXAMPLE_DAGS_FOLDER
+from airflow_provider_hubassoc.demo.data import DemoData, build_demo_data
 
-from demo_data import DemoData, build_demo_data  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 DAG_ID = "hubassoc_warehouse_sync"
 TOKEN = "demo-emulator-token"  # the local emulator's token; not a HubSpot secret
@@ -48,7 +47,7 @@ def say(text: str) -> None:
 
 def airflow_env(build: Path, emulator_url: str | None, data: DemoData) -> dict[str, str]:
     """The environment of the Airflow commands: home, DAGs folder, connections."""
-    dags = str(ROOT / "dags_examples")
+    dags = str(EXAMPLE_DAGS_FOLDER)
     env = {
         **os.environ,
         "AIRFLOW_HOME": str(build / "airflow_home"),
@@ -64,6 +63,8 @@ def airflow_env(build: Path, emulator_url: str | None, data: DemoData) -> dict[s
             ]
         ),
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+        # the emulator has no rate limit: each sync task's share (the DAG's requests_per_10s) is large
+        "HUBASSOC_PORTAL_REQUESTS_PER_10S": "400000",
         "AIRFLOW_CONN_HUBASSOC_WAREHOUSE": json.dumps({"conn_type": "sqlite", "host": str(data.warehouse)}),
     }
     if emulator_url:

@@ -1,6 +1,10 @@
 """Peak memory of a ``sql=`` sync: 100,000 rows versus 1,000,000 rows (not a pytest test).
 
-Run: ``.venv/bin/python tests/benchmarks/bench_sql_memory.py [--sizes 100000 1000000]``
+Run: ``.venv/bin/python -m tests.benchmarks.bench_sql_memory [--sizes 100000 1000000] [--warehouse postgres]``
+
+``--warehouse postgres`` (needs Debian's ``postgresql`` and the ``postgres`` extra, as for
+``make test-postgres``) builds the same table in a throwaway PostgreSQL cluster instead of SQLite;
+the sync then streams it through a server-side cursor.
 
 For each size it builds a SQLite table of contact → company rows (5 companies per contact, ordered
 by contact, a mix of label formats), starts the HubSpot emulator in its own process (records are
@@ -14,6 +18,7 @@ not grow with the number of rows (the target: 1,000,000 rows within 20% of 100,0
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -43,9 +48,25 @@ def build_table(path: Path, rows: int) -> None:
         )
 
 
+def build_postgres_table(connection: str, rows: int) -> None:
+    """Write the same ``rows`` rows into PostgreSQL (``connection``: an Airflow connection JSON)."""
+    import psycopg
+
+    c = json.loads(connection)
+    labels = ", ".join("NULL" if x is None else "'" + x.replace("'", "''") + "'" for x in LABELS)
+    with psycopg.connect(host=c["host"], port=c["port"], user=c["login"], dbname=c["schema"]) as conn:
+        conn.execute("DROP TABLE IF EXISTS roles")
+        conn.execute("CREATE TABLE roles (contact_id BIGINT, company_id BIGINT, roles TEXT)")
+        conn.execute(
+            f"INSERT INTO roles SELECT 1000000 + g / {PER_CONTACT}, 5000000 + (g::bigint * 7919) % 100000, "
+            f"(ARRAY[{labels}])[g % {len(LABELS)} + 1] FROM generate_series(0, {rows - 1}) AS g"
+        )
+
+
 def child(db: str, url: str) -> None:
     """Run one sync in this process and print its figures as JSON."""
-    os.environ["AIRFLOW_CONN_BENCH_WAREHOUSE"] = json.dumps({"conn_type": "sqlite", "host": db})
+    warehouse = db if db.startswith("{") else json.dumps({"conn_type": "sqlite", "host": db})
+    os.environ["AIRFLOW_CONN_BENCH_WAREHOUSE"] = warehouse
     os.environ["AIRFLOW_CONN_HUBASSOC_DEFAULT"] = json.dumps(
         {
             "conn_type": "hubassoc",
@@ -90,10 +111,18 @@ def child(db: str, url: str) -> None:
     )
 
 
-def measure(rows: int, workdir: Path) -> dict[str, object]:
-    """Build the table, start an emulator, run the sync in a child process; return its figures."""
-    db = workdir / f"bench_{rows}.db"
-    build_table(db, rows)
+def measure(rows: int, workdir: Path, postgres: str | None = None) -> dict[str, object]:
+    """Build the table, start an emulator, run the sync in a child process; return its figures.
+
+    :param postgres: an Airflow connection JSON of a PostgreSQL database to use instead of SQLite.
+    """
+    db: Path | str
+    if postgres:
+        build_postgres_table(postgres, rows)
+        db = postgres
+    else:
+        db = workdir / f"bench_{rows}.db"
+        build_table(db, rows)
     emulator = subprocess.Popen(
         [sys.executable, "-m", "airflow_provider_hubassoc.emulator", "--port", "0", "--log-level", "ERROR"],
         stdout=subprocess.PIPE,
@@ -126,16 +155,23 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--warehouse", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--child", nargs=2, metavar=("DB", "URL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
         return
-    with tempfile.TemporaryDirectory(prefix="hubassoc-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="hubassoc-bench-") as tmp, contextlib.ExitStack() as stack:
+        postgres = None
+        if args.warehouse == "postgres":
+            sys.path.insert(0, str(ROOT))
+            from tests.postgres.server import postgres_server
+
+            postgres = stack.enter_context(postgres_server()).connection_json()
         results = []
         for rows in args.sizes:
-            print(f"measuring {rows:,} rows ...", flush=True)
-            figures = measure(rows, Path(tmp))
+            print(f"measuring {rows:,} rows ({args.warehouse}) ...", flush=True)
+            figures = measure(rows, Path(tmp), postgres)
             print(f"  {figures}", flush=True)
             results.append(figures)
     print("\nrows       peak RSS MB  RSS after imports MB  seconds  requests")

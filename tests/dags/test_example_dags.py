@@ -2,37 +2,22 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 import requests
 
+from airflow_provider_hubassoc.demo import EXAMPLE_DAGS_FOLDER as DAGS_FOLDER
+from airflow_provider_hubassoc.demo import data as demo_data
 from airflow_provider_hubassoc.emulator import EmulatorConfig, EmulatorServer
 
-ROOT = Path(__file__).resolve().parents[2]
-DAGS_FOLDER = ROOT / "dags_examples"
 DAG_IDS = {"hubassoc_warehouse_sync", "hubassoc_labels_and_primary", "hubassoc_wait_for_label"}
-#: 400 contacts, 40 companies, 100 deals: the ids the DAGs' default params name all exist.
-SCALE = 0.02
-
-
-def _demo_data() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("hubassoc_demo_data", ROOT / "scripts/demo/demo_data.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-demo_data = _demo_data()
+#: 100 contacts, 21 companies, 25 deals (the 4 invalid rows stay under the DAG's 2% rejects limit);
+#: the DAGs run below with their default ids, which every demo portal holds.
+SCALE = 0.005
 
 
 class Portal:
@@ -94,7 +79,10 @@ def portal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, airflow_db: Path) ->
 
 @pytest.fixture(scope="module")
 def dagbag() -> Any:
-    from airflow.dag_processing.dagbag import DagBag
+    try:
+        from airflow.dag_processing.dagbag import DagBag
+    except ImportError:  # Airflow 3.1
+        from airflow.models.dagbag import DagBag  # type: ignore[no-redef]
 
     return DagBag(dag_folder=str(DAGS_FOLDER))  # example DAGs are off (tests/conftest.py)
 
@@ -164,10 +152,48 @@ def test_warehouse_sync_runs_and_a_rerun_only_reads(dagbag: Any, portal: Portal,
     assert portal.write_calls() == writes  # the second run only read (rejected rows cost no write)
 
 
-def test_labels_and_primary_runs(dagbag: Any, portal: Portal) -> None:
-    contacts, companies = [1000011, 1000012, 1000013], [2000011, 2000012]
-    conf = {"contact_ids": [str(c) for c in contacts], "company_ids": [str(c) for c in companies]}
-    _run(dagbag, "hubassoc_labels_and_primary", conf)
+def _default_ids(dagbag: Any) -> tuple[set[int], set[int]]:
+    """The contact and company ids the example DAGs' params name by default."""
+    contacts: set[int] = set()
+    companies: set[int] = set()
+    for dag_id in sorted(DAG_IDS):
+        for name, param in dagbag.dags[dag_id].params.items():
+            value = param.value if hasattr(param, "value") else param
+            values = value if isinstance(value, list) else [value]
+            if "contact_id" in name:
+                contacts |= {int(v) for v in values}
+            elif "company_id" in name:
+                companies |= {int(v) for v in values}
+    return contacts, companies
+
+
+def test_the_demo_seed_holds_every_id_the_examples_use_by_default(dagbag: Any, tmp_path: Path) -> None:
+    contacts, companies = _default_ids(dagbag)
+    assert len(contacts) == 6
+    assert len(companies) == 4
+    assert contacts == set(demo_data.EXAMPLE_CONTACT_IDS)
+    assert companies == set(demo_data.EXAMPLE_COMPANY_IDS)
+    for scale in (0.0001, SCALE, 0.1):  # the smallest portal: 21 contacts, 21 companies
+        seed = json.loads(demo_data.build_demo_data(tmp_path / str(scale), scale=scale).seed.read_text())
+        assert contacts <= {int(r["id"]) for r in seed["contacts"]}, scale
+        assert companies <= {int(r["id"]) for r in seed["companies"]}, scale
+
+
+def test_warehouse_sync_gives_each_sync_task_its_share_of_the_portal(dagbag: Any) -> None:
+    dag = dagbag.dags["hubassoc_warehouse_sync"]
+    mirror = dag.get_task("mirror_deal_companies")
+    upsert = dag.get_task("upsert_contact_company_roles")
+    for task in (mirror, upsert):
+        assert task.pool == "hubspot_portal"
+        assert task.partial_kwargs["requests_per_10s"] if task is mirror else task.requests_per_10s
+    assert mirror.partial_kwargs["requests_per_10s"] == 160 // 4
+    assert upsert.requests_per_10s == 160 // 4
+    assert mirror.max_active_tis_per_dagrun == 4
+
+
+def test_labels_and_primary_runs_with_its_defaults(dagbag: Any, portal: Portal) -> None:
+    contacts, companies = [1000011, 1000012, 1000013, 1000014], [2000011, 2000012]
+    _run(dagbag, "hubassoc_labels_and_primary", {})
     people = portal.pairs("0-1", "0-1")
     assert "Manager" in people[(contacts[0], contacts[1])]
     assert "Employee" in people[(contacts[1], contacts[0])]
@@ -184,7 +210,27 @@ def test_labels_and_primary_runs(dagbag: Any, portal: Portal) -> None:
         )
 
 
-def test_wait_for_label_runs(dagbag: Any, portal: Portal) -> None:
-    conf = {"contact_id": "1000021", "company_id": "2000021", "delay_seconds": 1}
+def test_wait_for_label_runs_with_its_default_ids_and_closes_every_hook(
+    dagbag: Any, portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from airflow_provider_hubassoc.hooks.associations import HubSpotAssociationsHook
+
+    opened: list[int] = []
+    closed: list[int] = []
+    original_get_client, original_close = HubSpotAssociationsHook.get_client, HubSpotAssociationsHook.close
+
+    def get_client(self: HubSpotAssociationsHook) -> Any:
+        opened.append(id(self))
+        return original_get_client(self)
+
+    def close(self: HubSpotAssociationsHook) -> None:
+        closed.append(id(self))
+        original_close(self)
+
+    monkeypatch.setattr(HubSpotAssociationsHook, "get_client", get_client)
+    monkeypatch.setattr(HubSpotAssociationsHook, "close", close)
+    conf = {"delay_seconds": 1}
     _run(dagbag, "hubassoc_wait_for_label", conf)
+    assert opened  # the tasks ran in this process
+    assert set(opened) <= set(closed)  # the setter task's hook too
     assert "Board member" in portal.pairs("0-1", "0-2")[(1000021, 2000021)]

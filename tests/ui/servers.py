@@ -91,14 +91,16 @@ def _signal_group(pgid: int, sig: signal.Signals) -> None:
         os.killpg(pgid, sig)
 
 
-def start_process(name: str, argv: list[str], env: Mapping[str, str], log_path: Path) -> ManagedProcess:
-    """Start ``argv`` in a new session with stdout and stderr going to ``log_path``."""
+def start_process(
+    name: str, argv: list[str], env: Mapping[str, str], log_path: Path, cwd: Path = REPO_ROOT
+) -> ManagedProcess:
+    """Start ``argv`` in a new session (in ``cwd``) with stdout and stderr going to ``log_path``."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log_file = log_path.open("wb")
     popen = subprocess.Popen(
         argv,
         env=dict(env),
-        cwd=REPO_ROOT,
+        cwd=cwd,
         stdin=subprocess.DEVNULL,
         stdout=log_file,
         stderr=subprocess.STDOUT,

@@ -31,6 +31,12 @@ DEAL_BASE = 3_000_001
 #: The contact-company pair the example DAG's sensor checks: it always carries "Consultant".
 SAMPLE_CONTACT_ID = CONTACT_BASE
 SAMPLE_COMPANY_ID = COMPANY_BASE
+#: Every record id the example DAGs name in their default params (``hubassoc_labels_and_primary``:
+#: contacts 1000011-1000014, companies 2000011-2000012; ``hubassoc_wait_for_label``: contact 1000021,
+#: company 2000021; ``hubassoc_warehouse_sync``: the sample pair). The portal holds them at every
+#: scale, so that the example DAGs run against the demo seed with their defaults.
+EXAMPLE_CONTACT_IDS = (SAMPLE_CONTACT_ID, 1_000_011, 1_000_012, 1_000_013, 1_000_014, 1_000_021)
+EXAMPLE_COMPANY_IDS = (SAMPLE_COMPANY_ID, 2_000_011, 2_000_012, 2_000_021)
 
 LABELS = ("Consultant", "Board member")
 #: Role values and how often they appear (None: an association without a label).
@@ -128,8 +134,8 @@ def build_demo_data(out_dir: Path, *, scale: float = 1.0, seed: int = 20_240_601
         raise ValueError(f"scale must be positive, got {scale}")
     rnd = random.Random(seed)
     out_dir.mkdir(parents=True, exist_ok=True)
-    n_contacts = _scaled(20_000, scale, 20)
-    n_companies = _scaled(2_000, scale, 10)
+    n_contacts = _scaled(20_000, scale, max(EXAMPLE_CONTACT_IDS) - CONTACT_BASE + 1)
+    n_companies = _scaled(2_000, scale, max(EXAMPLE_COMPANY_IDS) - COMPANY_BASE + 1)
     n_deals = _scaled(5_000, scale, 10)
     contacts = [CONTACT_BASE + i for i in range(n_contacts)]
     companies = [COMPANY_BASE + i for i in range(n_companies)]

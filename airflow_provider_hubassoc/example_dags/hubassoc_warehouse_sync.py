@@ -26,8 +26,11 @@ Prerequisites:
   company_id)``; the demo uses SQLite
   (``AIRFLOW_CONN_HUBASSOC_WAREHOUSE='{"conn_type": "sqlite", "host": "/path/warehouse.db"}'``);
 * providers: ``airflow-provider-hubassoc`` and the warehouse's (``apache-airflow-providers-sqlite``);
-* for many partitions, run the mapped tasks in an Airflow pool sized for the portal (see the
-  README's "Scaling out").
+* an Airflow pool for the portal, ``airflow pools set hubspot_portal 4 "HubSpot portal"``: the
+  tasks that sync rows run in it, each with ``requests_per_10s`` = the portal's limit / the pool's
+  slots (README's "Scaling out"). ``HUBASSOC_POOL``, ``HUBASSOC_POOL_SLOTS`` and
+  ``HUBASSOC_PORTAL_REQUESTS_PER_10S`` (read when the DAG is parsed) change the pool, its slots and
+  the portal's limit (default 160 requests per 10 s).
 
 The DAG's params (or the matching ``HUBASSOC_*`` environment variables, read when the DAG is
 parsed) set the sample to verify, the number of partitions, the rejects folder and an optional
@@ -49,6 +52,11 @@ from airflow_provider_hubassoc.operators.labels import HubSpotCreateAssociationL
 from airflow_provider_hubassoc.sensors.associations import HubSpotAssociationSensor
 
 WAREHOUSE_CONN_ID = "hubassoc_warehouse"
+#: One pool per portal; every task that syncs rows runs in it and spends an equal share of the limit.
+PORTAL_POOL = os.environ.get("HUBASSOC_POOL", "hubspot_portal")
+POOL_SLOTS = int(os.environ.get("HUBASSOC_POOL_SLOTS", "4"))
+PORTAL_REQUESTS_PER_10S = int(os.environ.get("HUBASSOC_PORTAL_REQUESTS_PER_10S", "160"))
+TASK_REQUESTS_PER_10S = max(1, PORTAL_REQUESTS_PER_10S // POOL_SLOTS)
 LABELS = {"consultant": "Consultant", "board_member": "Board member"}
 
 CONTACT_ROLES_SQL = """
@@ -115,6 +123,8 @@ with DAG(
         mode="replace",
         max_rejected_ratio=0.02,
         rejects_path="{{ params.rejects_dir }}/contact_company_roles.jsonl",
+        pool=PORTAL_POOL,
+        requests_per_10s=TASK_REQUESTS_PER_10S,
     )
     # [END howto_operator_hubassoc_upsert_sql]
 
@@ -145,7 +155,9 @@ with DAG(
         mode="mirror",
         max_deletes=0.25,  # refuse to remove more than a quarter of the deals' current companies
         rejects_path="{{ params.rejects_dir }}/deal_companies_{{ ti.map_index }}.jsonl",
-        max_active_tis_per_dagrun=4,
+        pool=PORTAL_POOL,
+        requests_per_10s=TASK_REQUESTS_PER_10S,  # each partition: its share of the portal's limit
+        max_active_tis_per_dagrun=POOL_SLOTS,
     ).expand(sql=deal_partitions())
     # [END howto_operator_hubassoc_mirror_mapped]
 

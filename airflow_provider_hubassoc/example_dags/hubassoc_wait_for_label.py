@@ -83,17 +83,20 @@ with DAG(
         values = params or {}
         time.sleep(int(values.get("delay_seconds", 30)))
         hook = HubSpotAssociationsHook()
-        client = hook.get_client()
-        ensure_label(
-            client, from_object_type="contacts", to_object_type="companies", name=LABEL_NAME, label=LABEL
-        )
-        result = upsert_associations(
-            client,
-            from_object_type="contacts",
-            to_object_type="companies",
-            rows=[{"from_id": values["contact_id"], "to_id": values["company_id"], "labels": [LABEL]}],
-            mode="append",
-        )
+        try:
+            client = hook.get_client()
+            ensure_label(
+                client, from_object_type="contacts", to_object_type="companies", name=LABEL_NAME, label=LABEL
+            )
+            result = upsert_associations(
+                client,
+                from_object_type="contacts",
+                to_object_type="companies",
+                rows=[{"from_id": values["contact_id"], "to_id": values["company_id"], "labels": [LABEL]}],
+                mode="append",
+            )
+        finally:
+            hook.close()  # the hook's HTTP session
         if result.summary.rejected:
             raise RuntimeError(f"could not set the label: {result.summary.rejected_sample}")
         return result.summary.to_dict()
