@@ -383,6 +383,17 @@ class Portal:
                     s.primary_type, s.primary_owner_is_from = bp.primary[1], False
                 found = True
         if not found:
+            if not (CUSTOM_TYPE_ID.match(a) or CUSTOM_TYPE_ID.match(b)):
+                # Two standard objects without a HUBSPOT_DEFINED type (catalog.BUILTIN_PAIRS): refused.
+                # Error shape: the specs' ``Error`` schema; status, category and wording are the emulator's
+                # (HubSpot documents no answer for this case).
+                raise EmulatorError(
+                    400,
+                    f"Association from {singular_name(a)} to {singular_name(b)} is not supported.",
+                    "VALIDATION_ERROR",
+                    context={"fromObjectType": [a], "toObjectType": [b]},
+                )
+            # Custom objects: the pair's default type is a portal-specific USER_DEFINED one.
             if (a, b) not in self._synth:
                 fwd = self._new_type_id()
                 rev = fwd if a == b else self._new_type_id()
