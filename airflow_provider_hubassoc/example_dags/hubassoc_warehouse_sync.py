@@ -181,7 +181,7 @@ with DAG(
         params: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Add up the syncs' summaries; write them to ``params.summary_path`` when set."""
-        keys = ("rows", "created", "updated", "unchanged", "pruned", "rejected", "requests")
+        keys = ("rows", "created", "updated", "unchanged", "pruned", "prune_refused", "rejected", "requests")
         deals = {key: sum(int(s[key]) for s in deal_companies) for key in keys}
         summary = {
             "labels": [

@@ -318,7 +318,7 @@ def test_the_first_warehouse_run_writes_and_the_rerun_only_reads(deployment: Dep
         expected.contact_rejected,
         0,
     )
-    assert (deals["unchanged"], deals["created"], deals["removed"]) == (expected.deal_rows, 0, 0)
+    assert (deals["unchanged"], deals["created"], deals["pruned"]) == (expected.deal_rows, 0, 0)
 
 
 def test_mapped_partitions_ran_and_the_xcom_summaries_add_up(deployment: Deployment) -> None:
@@ -332,10 +332,10 @@ def test_mapped_partitions_ran_and_the_xcom_summaries_add_up(deployment: Deploym
     summary = _xcom(deployment, dag_id, "summarize", run=run)
     deals = summary["deal_companies"]
     assert deals["partitions"] == PARTITIONS
-    for key in ("rows", "created", "unchanged", "removed", "rejected", "requests"):
+    for key in ("rows", "created", "unchanged", "pruned", "prune_refused", "rejected", "requests"):
         assert deals[key] == sum(int(p[key]) for p in partitions), key
     expected = deployment.data.expected
-    assert (deals["rows"], deals["created"], deals["unchanged"], deals["removed"]) == (
+    assert (deals["rows"], deals["created"], deals["unchanged"], deals["pruned"]) == (
         expected.deal_rows,
         expected.deal_created,
         expected.deal_unchanged,
