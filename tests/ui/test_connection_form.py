@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, Request, Route, expect
 
+from airflow_provider_hubassoc.client.paths import DEFAULT_API_VERSION
 from tests.ui.servers import AirflowServer, Emulator
 from tests.ui.state import GOOD_TOKEN, WRONG_TOKEN, Flow
 
@@ -174,7 +175,7 @@ def test_1_form_shows_hubassoc_fields(page: Page, airflow: AirflowServer, artifa
     for label in EXTRA_FIELD_LABELS:
         expect(dialog.get_by_text(label, exact=True)).to_be_visible()
     expect(dialog.locator("input[name='element_auth_type']")).to_have_value("private_app")
-    expect(dialog.locator("input[name='element_api_version']")).to_have_value("2026-03")  # default
+    expect(dialog.locator("input[name='element_api_version']")).to_have_value(DEFAULT_API_VERSION)  # default
     expect(dialog.locator("input[name='element_requests_per_10s']")).to_have_value("100")
     expect(dialog.locator("input[name='element_timeout']")).to_have_value("30")
     expect(dialog.locator("input[name='element_max_retries']")).to_have_value("5")
@@ -235,7 +236,9 @@ def test_2_save_and_test_succeeds(
 
     result = press_test(page, flow, artifacts, "02c")
     assert result["status"] is True, result
-    assert str(result["message"]).startswith(f"Connected to HubSpot at {emulator.url} with API version v4")
+    assert str(result["message"]).startswith(
+        f"Connected to HubSpot at {emulator.url} with API version {DEFAULT_API_VERSION}"
+    )
     toast(
         page,
         "Test Connection Successful",
@@ -297,7 +300,7 @@ def test_4_rest_api_redacts_secrets(page: Page, airflow: AirflowServer, flow: Fl
     assert extra["refresh_token"] == "***"
     assert extra["client_id"] == "ui-client-id"
     assert extra["auth_type"] == "private_app"
-    assert extra["api_version"] == "v4"
+    assert extra["api_version"] == DEFAULT_API_VERSION  # the form's default, saved as is
     assert extra["requests_per_10s"] == 50
 
     # The same JSON as the browser shows it (for the screenshot).
