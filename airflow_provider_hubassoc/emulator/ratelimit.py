@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import math
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -102,3 +103,28 @@ class RateLimiter:
                 (b"x-hubspot-ratelimit-daily-remaining", str(max(0, self.daily - self._day_count)).encode()),
             ]
         return headers
+
+
+class SearchLimiter:
+    """Search's own limit: at most ``per_second`` searches in any rolling second (``None``: unlimited).
+
+    :param per_second: searches allowed per second.
+    """
+
+    def __init__(self, per_second: int | None) -> None:
+        self.per_second = per_second
+        self._times: collections.deque[float] = collections.deque()
+        self._lock = threading.Lock()
+
+    def allow(self) -> bool:
+        """Count one search; ``False`` when it is over the limit (not counted)."""
+        if self.per_second is None:
+            return True
+        with self._lock:
+            now = time.monotonic()
+            while self._times and self._times[0] <= now - 1.0:
+                self._times.popleft()
+            if len(self._times) >= self.per_second:
+                return False
+            self._times.append(now)
+            return True
