@@ -6,16 +6,18 @@ Facts from ``HubSpot/HubSpot-public-api-spec-collection`` (``PublicApiSpecs/CRM/
 <version>/objects.json``, ``.../CRM/Properties/Rollouts/145899/<version>/properties.json``) and
 HubSpot's search guide; the per-version statuses live in :mod:`.versions` (``objects_batch_read``).
 
-* Batch read: by ``email`` also through ``hs_additional_emails``; at most 100 inputs (400 otherwise); ``idProperty`` must be a unique-value property
+* Batch read: at most 100 inputs (400 otherwise); ``idProperty`` must be a unique-value property
   (contacts' ``email`` by rule, or one the seed declares ``hasUniqueValue``), else 400 in the form
-  HubSpot uses for upserts by a non-unique property; inputs not found give one ``OBJECT_NOT_FOUND``
+  HubSpot uses for upserts by a non-unique property; by ``email`` a secondary email
+  (``hs_additional_emails``) finds its contact too; inputs not found give one ``OBJECT_NOT_FOUND``
   error naming them in ``context.ids``; a merged (old) id answers with the surviving record.
 * Read by id: 404 ``OBJECT_NOT_FOUND`` with ``context.id`` for a missing record.
 * Search: ``filterGroups`` (OR) of ``filters`` (AND), operators ``EQ`` (case-insensitive) and ``IN``
-  (HubSpot requires lower-case values for strings; they match the stored value whatever its case); at most 5 groups, 6 filters per group, 18
-  in all; ``limit`` up to 200 (default 10), ``after`` a numeric string, no page past the 10,000th
-  result; oldest record first. Search has its own per-second limit (``search_requests_per_second``),
-  answered with HubSpot's 429 ``SECONDLY`` body, and is not counted in the ten-second limit.
+  (HubSpot requires lower-case values for strings; they match the stored value whatever its case);
+  at most 5 groups, 6 filters per group, 18 in all; ``limit`` up to 200 (default 10), ``after`` a
+  numeric string, no page past the 10,000th result; oldest record first. Search has its own
+  per-second limit (``search_requests_per_second``), answered with HubSpot's 429 ``SECONDLY`` body,
+  and is not counted in the ten-second limit.
 """
 
 from __future__ import annotations

@@ -12,8 +12,9 @@ How a property is looked up, decided once per (object type, property):
 * ``hs_object_id``: the values are record ids, checked with one objects batch read per 100 ids; a
   merged id follows the merge to the surviving record (the row's outcome says so); an id HubSpot
   does not know rejects the row.
-* a unique-value property (contacts' ``email`` by rule, companies' ``domain`` never; otherwise the property definition's
-  ``hasUniqueValue``): the objects batch read with ``idProperty``, 100 values per request.
+* a unique-value property (contacts' ``email`` by rule, companies' ``domain`` never; otherwise
+  the property definition's ``hasUniqueValue``): the objects batch read with ``idProperty``, 100
+  values per request.
 * any other property (companies' ``domain``): the CRM search API, one ``IN`` filter per request,
   paced by its own limiter (:mod:`~..client.objects`).
 

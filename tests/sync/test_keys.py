@@ -1,4 +1,4 @@
-"""Keyed syncs (issue 16) end to end against the emulator: rows name contacts by email, companies by domain."""
+"""Keyed syncs (issue 16) against the emulator: rows name contacts by email, companies by domain."""
 
 from __future__ import annotations
 
