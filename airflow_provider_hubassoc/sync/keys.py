@@ -344,6 +344,26 @@ class KeyStage:
                 outcome.row = row.original
                 outcome.kind = row.kind
 
+    def resolve_one(self, side: str, value: object) -> Resolution:
+        """Resolve one value of ``side`` (``"from"`` or ``"to"``), for the sensor.
+
+        :param side: which side's property the value belongs to.
+        :param value: the value.
+        :raises HubSpotDailyLimitError: when HubSpot's daily limit stops the lookup.
+        """
+        spec = self.sides[side]
+        if spec is None:
+            raise ValueError(f"the {side} side is not keyed")
+        try:
+            key = normalize_key(spec.prop, value, f"{side}_object_id")
+        except RowError as exc:
+            return Resolution(None, str(exc))
+        if key not in spec.cache:
+            self._resolve(spec, [key])
+        if self.stopped is not None:
+            raise self.stopped
+        return spec.cache[key]
+
     # ---- lookups ---------------------------------------------------------------------------
     def _counted(self, call: Any, *args: Any, **kwargs: Any) -> Any:
         stats = getattr(self.objects, "stats", None)
