@@ -204,8 +204,9 @@ def build_demo_data(out_dir: Path, *, scale: float = 1.0, seed: int = 20_240_601
 
     seed_file = out_dir / "emulator_seed.json"
     seed_data = {
-        "contacts": [{"id": str(c)} for c in contacts],
-        "companies": [{"id": str(c)} for c in companies],
+        # emails and domains: what hubassoc_keyed_sync matches on (the warehouse holds the same emails)
+        "contacts": [{"id": str(c), "properties": {"email": f"contact{c}@example.com"}} for c in contacts],
+        "companies": [{"id": str(c), "properties": {"domain": f"company{c}.example.com"}} for c in companies],
         "deals": [{"id": str(d)} for d in deals],
         "associations": portal_assocs,
     }

@@ -17,7 +17,12 @@ from airflow_provider_hubassoc.emulator import EmulatorConfig, EmulatorServer
 
 ROOT = Path(__file__).resolve().parents[2]
 DAGS_FOLDER = ROOT / "dags_examples"
-DAG_IDS = {"hubassoc_warehouse_sync", "hubassoc_labels_and_primary", "hubassoc_wait_for_label"}
+DAG_IDS = {
+    "hubassoc_warehouse_sync",
+    "hubassoc_labels_and_primary",
+    "hubassoc_wait_for_label",
+    "hubassoc_keyed_sync",
+}
 #: 400 contacts, 40 companies, 100 deals: the ids the DAGs' default params name all exist.
 SCALE = 0.02
 
@@ -188,3 +193,22 @@ def test_wait_for_label_runs(dagbag: Any, portal: Portal) -> None:
     conf = {"contact_id": "1000021", "company_id": "2000021", "delay_seconds": 1}
     _run(dagbag, "hubassoc_wait_for_label", conf)
     assert "Board member" in portal.pairs("0-1", "0-2")[(1000021, 2000021)]
+
+
+def test_keyed_sync_runs_and_after_the_id_based_sync_writes_nothing(
+    dagbag: Any, portal: Portal, tmp_path: Path
+) -> None:
+    summary_path = tmp_path / "keyed.json"
+    conf = {"rejects_dir": str(tmp_path / "rejects"), "summary_path": str(summary_path)}
+    _run(dagbag, "hubassoc_warehouse_sync", {**conf, "summary_path": str(tmp_path / "summary.json")})
+    writes = portal.write_calls()
+    _run(dagbag, "hubassoc_keyed_sync", conf)
+    summary = json.loads(summary_path.read_text())
+    appended, replaced = summary["append_by_keys"], summary["replace_from_sql"]
+    assert appended["lookups"] == 2  # one email batch read, one domain search
+    assert (1000031, 2000032) in portal.pairs("0-1", "0-2")
+    # the keyed replace names the pairs the id-based sync wrote: nothing to write but the append
+    assert replaced["rows"] > 0
+    assert replaced["created"] == replaced["updated"] == 0
+    assert replaced["rejected"] == 1  # the warehouse's row with a misspelt label, as by id
+    assert portal.write_calls() - writes <= 1 + appended["created"]
