@@ -23,6 +23,7 @@ and the CRM search guide; the success statuses per version are in :mod:`.version
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -56,6 +57,32 @@ SEARCH_REQUESTS_PER_SECOND: Final = 4
 SEARCH_SAFETY_MARGIN_SECONDS: Final = 0.1
 #: Properties every lookup asks for.
 _BASE_PROPERTIES: Final = ("hs_object_id", "createdate", "hs_merged_object_ids")
+
+
+_SEARCH_LIMITERS: dict[str, RateLimiter] = {}
+_SEARCH_LIMITERS_LOCK = threading.Lock()
+
+
+def shared_search_limiter(base_url: str, clock: Clock | None = None) -> RateLimiter:
+    """The search pacer of every client of this process that talks to ``base_url``.
+
+    Shared because HubSpot counts searches per account, whichever client sends them: two tasks that
+    search one after the other in a process must not start with two fresh budgets. (Conservative
+    when one process talks to several portals on the same URL: they share one pace.)
+
+    :param base_url: the API root.
+    :param clock: the clock of a limiter created now (tests pass their own limiter instead).
+    """
+    with _SEARCH_LIMITERS_LOCK:
+        limiter = _SEARCH_LIMITERS.get(base_url)
+        if limiter is None:
+            limiter = _SEARCH_LIMITERS[base_url] = RateLimiter(
+                requests_per_10s=SEARCH_REQUESTS_PER_SECOND,
+                clock=clock,
+                window_seconds=1.0,
+                safety_margin_seconds=SEARCH_SAFETY_MARGIN_SECONDS,
+            )
+        return limiter
 
 
 class HubSpotSearchCapError(HubSpotError):
@@ -292,8 +319,9 @@ class HubSpotObjectsClient:
 
     :param transport: the transport of the associations client (same portal, same API version).
     :param clock: the clock of the search limiter (a FakeClock in tests).
-    :param search_limiter: search's pacer, shared by the clients of one portal; by default one of
-        :data:`SEARCH_REQUESTS_PER_SECOND` per second.
+    :param search_limiter: search's pacer; by default :func:`shared_search_limiter` of the
+        transport's base URL (:data:`SEARCH_REQUESTS_PER_SECOND` per second), or a new one when a
+        ``clock`` is given (tests).
     """
 
     def __init__(
@@ -304,12 +332,14 @@ class HubSpotObjectsClient:
         search_limiter: RateLimiter | None = None,
     ) -> None:
         self.transport = transport
-        self.search_limiter = search_limiter or RateLimiter(
-            requests_per_10s=SEARCH_REQUESTS_PER_SECOND,
-            clock=clock,
-            window_seconds=1.0,
-            safety_margin_seconds=SEARCH_SAFETY_MARGIN_SECONDS,
-        )
+        if search_limiter is None and clock is not None:
+            search_limiter = RateLimiter(
+                requests_per_10s=SEARCH_REQUESTS_PER_SECOND,
+                clock=clock,
+                window_seconds=1.0,
+                safety_margin_seconds=SEARCH_SAFETY_MARGIN_SECONDS,
+            )
+        self.search_limiter = search_limiter or shared_search_limiter(transport.settings.base_url)
 
     @property
     def _version(self) -> str:

@@ -112,3 +112,18 @@ def test_search_follows_pages_and_refuses_past_10000(
     rsps.post(SEARCH, json={"total": 10_001, "results": [record(1, domain="a.com")]})
     with pytest.raises(HubSpotSearchCapError, match="10001 records"):
         objects.search_objects("companies", property_name="domain", values=["a.com"])
+
+
+def test_clients_of_one_base_url_share_the_search_pacer() -> None:
+    settings = ClientSettings(api_version="v4", base_url="https://shared.example.test")
+    first = HubSpotTransport(settings=settings, token_provider=StaticTokenProvider(token=TOKEN))
+    second = HubSpotTransport(settings=settings, token_provider=StaticTokenProvider(token=TOKEN))
+    other = HubSpotTransport(
+        settings=ClientSettings(api_version="v4", base_url="https://other.example.test"),
+        token_provider=StaticTokenProvider(token=TOKEN),
+    )
+    limiter = HubSpotObjectsClient(transport=first).search_limiter
+    assert HubSpotObjectsClient(transport=second).search_limiter is limiter
+    assert HubSpotObjectsClient(transport=other).search_limiter is not limiter
+    assert limiter.window_seconds == pytest.approx(1.1)
+    assert limiter.capacity == 4
