@@ -18,7 +18,7 @@ from starlette.routing import Match
 
 from airflow_provider_hubassoc.emulator.admin import register_admin_routes
 from airflow_provider_hubassoc.emulator.objects import SEARCH_ENDPOINT, register_object_routes
-from airflow_provider_hubassoc.emulator.ratelimit import TEN_SECONDLY_ROLLING, RateDecision
+from airflow_provider_hubassoc.emulator.ratelimit import TEN_SECONDLY_ROLLING
 from airflow_provider_hubassoc.emulator.responses import (
     JSON_TYPE,
     dumps,
@@ -124,9 +124,11 @@ class GatewayApp:
             await _send_json(send, auth_error.status, error_from(auth_error), [])
             stats.record(endpoint, str(auth_error.status))
             return
-        # search has its own limit (in the route) and sends no rate-limit headers
-        decision = RateDecision(None, 0, []) if endpoint == SEARCH_ENDPOINT else rt.limiter.check()
-        headers = decision.headers
+        # search has its own limit (in the route), counts against the daily limit only, and sends no
+        # rate-limit headers
+        search = endpoint == SEARCH_ENDPOINT
+        decision = rt.limiter.check(ten_secondly=not search)
+        headers = [] if search else decision.headers
         if decision.policy is not None:
             extra = list(headers)
             if rt.config.retry_after:

@@ -63,8 +63,12 @@ class RateLimiter:
         self._day = self._wall().date()
         self._day_count = 0
 
-    def check(self) -> RateDecision:
-        """Count a request if it is within both limits; otherwise say which policy refused it."""
+    def check(self, *, ten_secondly: bool = True) -> RateDecision:
+        """Count a request if it is within both limits; otherwise say which policy refused it.
+
+        :param ten_secondly: ``False`` for a request exempt from the ten-second limit (CRM search:
+            it has its own, and counts against the daily limit only).
+        """
         now = self.clock()
         window = self._window
         while window and window[0] <= now - WINDOW_SECONDS:
@@ -79,11 +83,12 @@ class RateLimiter:
             policy = DAILY
             midnight = dt.datetime.combine(self._day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
             retry_after = max(1, math.ceil((midnight - wall).total_seconds()))
-        elif self.per_10s is not None and len(window) >= self.per_10s:
+        elif ten_secondly and self.per_10s is not None and len(window) >= self.per_10s:
             policy = TEN_SECONDLY_ROLLING
             retry_after = max(1, math.ceil(window[0] + WINDOW_SECONDS - now))
         else:
-            window.append(now)
+            if ten_secondly:
+                window.append(now)
             self._day_count += 1
         return RateDecision(policy, retry_after, self._headers())
 

@@ -278,7 +278,10 @@ class _AssociationsOperatorBase(BaseOperator):
             summary.lookups,
         )
         self.log.info(
-            "Planned over the run%s: %s", " (not written)" if dry_run else "", result.describe_plan()
+            "Planned over the run%s: %s%s",
+            " (not written)" if dry_run else "",
+            result.describe_plan(),
+            f" (after {summary.lookups} key lookups)" if summary.lookups else "",
         )
         for sample in summary.rejected_sample[:5]:
             self.log.warning("Rejected row %s: %s", sample["index"], sample["reason"])

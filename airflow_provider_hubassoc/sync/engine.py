@@ -176,6 +176,8 @@ class _Run:
             for chunk in reader:
                 self._chunk(chunk)
                 self._finish_chunk(chunk)
+            if self.keys is not None and self.keys.stopped is not None:  # the daily limit stopped lookups
+                raise _DailyLimit(self.keys.stopped, self.keys.not_resolved)
             if self.mirror is not None:
                 self._prune(final=True)
         except _DailyLimit as stopped:

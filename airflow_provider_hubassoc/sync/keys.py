@@ -20,9 +20,11 @@ How a property is looked up, decided once per (object type, property):
 
 A key that matches no record rejects its rows with a reason naming the property and the value; one
 that matches several rejects them with the matching ids (``on_ambiguous_match="reject"``) or picks the
-record created first (``"oldest"``; the row's ``note`` says so). A row rejected here marks its
-from-record (when its from-key resolved, or every candidate of an ambiguous one) in the run's
-tainted set, so mirror never prunes it.
+record created first (``"oldest"``; the row's ``note`` says so). When HubSpot's daily limit stops
+the lookups, the rows whose keys are not resolved yet are rejected with reason ``daily limit
+reached`` and the run ends with :class:`~.outcomes.DailyLimitReachedError` (before any mirror
+removal). A row rejected here marks its from-record (when its from-key resolved, or every
+candidate of an ambiguous one) in the run's tainted set, so mirror never prunes it.
 """
 
 from __future__ import annotations
@@ -215,6 +217,7 @@ class KeyStage:
         self.spec = spec
         self.lookups = 0
         self.stopped: HubSpotDailyLimitError | None = None
+        self.not_resolved = 0  # rows rejected because the daily limit stopped the lookups
         caches: dict[tuple[str, str], dict[str, Resolution]] = {}
         self.sides: dict[str, _Side | None] = {}
         for side, object_type, type_id, prop in (
@@ -301,6 +304,7 @@ class KeyStage:
                 continue
             found = spec.cache.get(key)
             if found is None:  # only when HubSpot's daily limit stopped the lookups
+                self.not_resolved += 1
                 return UnresolvedRow(row, f"{DAILY_LIMIT_REASON}: key not resolved", RejectKind.DAILY_LIMIT)
             ids.append(found.record_id)
             if found.record_id is None:

@@ -264,3 +264,20 @@ def test_on_ambiguous_match_is_validated() -> None:
     with pytest.raises(SyncConfigurationError, match="on_ambiguous_match"):
         KeySpec.build(from_id_property="email", on_ambiguous_match="newest")
     assert not KeySpec.build(from_id_property="", to_id_property="None").active
+
+
+def test_daily_limit_during_lookups_rejects_the_unresolved_rows_and_says_so(emulator: EmulatorServer) -> None:
+    from airflow_provider_hubassoc.sync.outcomes import DAILY_LIMIT_REASON, DailyLimitReachedError
+
+    emulator.runtime.reconfigure({"daily_limit": 1})  # the email batch read passes, the search does not
+    try:
+        rows = [{"from_id": "ada@example.com", "to_id": "example.com"}, {"from_id": "x", "to_id": "y.com"}]
+        with pytest.raises(DailyLimitReachedError) as raised:
+            sync(emulator, rows, mode="mirror")
+    finally:
+        emulator.runtime.reconfigure({"daily_limit": None})
+    summary = raised.value.summary
+    assert summary.rejected == summary.rows == 2
+    assert raised.value.not_written == 2
+    assert summary.rejected_sample[0]["reason"] == f"{DAILY_LIMIT_REASON}: key not resolved"
+    assert pairs(emulator) == set()
