@@ -73,6 +73,9 @@ class RateLimiter:
     :param clock: the clock to read and sleep on (a :class:`~.clock.FakeClock` in tests).
     :param safety_margin_seconds: added to the 10-second window, so requests spaced by exactly one
         window at our end cannot arrive closer together at HubSpot's.
+    :param window_seconds: the rolling window (10 s, HubSpot's burst window; CRM search's own limit
+        is per second, so its limiter is a second instance with a 1-s window). ``requests_per_10s``
+        is then the ceiling per such window.
     """
 
     def __init__(
@@ -81,7 +84,10 @@ class RateLimiter:
         requests_per_10s: int,
         clock: Clock | None = None,
         safety_margin_seconds: float = DEFAULT_SAFETY_MARGIN_SECONDS,
+        window_seconds: float = WINDOW_SECONDS,
     ) -> None:
+        if window_seconds <= 0:
+            raise ValueError(f"window_seconds must be positive, got {window_seconds}")
         if requests_per_10s <= 0:
             raise ValueError(f"requests_per_10s must be positive, got {requests_per_10s}")
         if safety_margin_seconds < 0:
@@ -89,7 +95,8 @@ class RateLimiter:
         self._configured = requests_per_10s
         self._capacity = requests_per_10s
         self._clock: Clock = clock or SystemClock()
-        self._window = WINDOW_SECONDS + safety_margin_seconds
+        self._base_window = window_seconds
+        self._window = window_seconds + safety_margin_seconds
         self._admitted: deque[float] = deque()
         self._paused_until = 0.0
         self._shared_cap: int | None = None
@@ -175,12 +182,12 @@ class RateLimiter:
         budget = parse_rate_limit_headers(headers)
         if budget is None:
             return
-        interval = budget.interval_seconds or WINDOW_SECONDS
+        interval = budget.interval_seconds or self._base_window
         with self._lock:
             now = self._clock.monotonic()
             self._prune(now)
             if budget.maximum is not None:
-                per_window = max(1, math.floor(budget.maximum * WINDOW_SECONDS / interval))
+                per_window = max(1, math.floor(budget.maximum * self._base_window / interval))
                 self._capacity = min(self._configured, per_window)
             if budget.remaining is not None:
                 self._shared_cap = len(self._admitted) + budget.remaining

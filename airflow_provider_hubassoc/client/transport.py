@@ -287,6 +287,7 @@ class HubSpotTransport:
         json: Any = None,
         expected: Sequence[int] = (200,),
         idempotent: bool = True,
+        limiter: RateLimiter | None = None,
     ) -> TransportResponse:
         """Send one logical request, retrying transient failures.
 
@@ -298,19 +299,22 @@ class HubSpotTransport:
             (HubSpot has changed success codes before, e.g. 200 versus 201).
         :param idempotent: ``False`` restricts retries to failures that certainly did not reach
             HubSpot (see :data:`~.retrypolicy.NON_IDEMPOTENT_RETRYABLE_STATUSES`).
+        :param limiter: pace this request by another limiter than the transport's (CRM search has
+            its own limit and does not count against the ten-second one).
         :raises HubSpotError: the typed error of the failure (see the module docstring).
         """
         invalidate = getattr(self._provider, "invalidate", None)
+        pacer = limiter or self.limiter
         plan = RetryPlan(
             what=f"{method} {path}",
             max_retries=self.settings.max_retries,
             idempotent=idempotent,
-            limiter=self.limiter,
+            limiter=pacer,
             refresh=invalidate if callable(invalidate) else None,
             on_retry=self._count_retry,
         )
         return plan.call(
-            lambda: self._attempt(method, path, params, json, tuple(expected)), sleep=self._clock.sleep
+            lambda: self._attempt(method, path, params, json, tuple(expected), pacer), sleep=self._clock.sleep
         )
 
     def secrets(self) -> tuple[str, ...]:
@@ -350,8 +354,9 @@ class HubSpotTransport:
         params: Mapping[str, Any] | None,
         json_body: Any,
         expected: tuple[int, ...],
+        limiter: RateLimiter,
     ) -> TransportResponse:
-        waited = self.limiter.acquire()
+        waited = limiter.acquire()
         with self._stats_lock:
             self.stats.requests += 1
             self.stats.throttled_seconds += waited
@@ -376,7 +381,7 @@ class HubSpotTransport:
             raise self._connection_failure(method, path, exc) from exc
         except HubSpotError as error:
             raise self._scrub(error) from None
-        self.limiter.observe(answer.headers)
+        limiter.observe(answer.headers)
         status = answer.status
         with self._stats_lock:
             self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1

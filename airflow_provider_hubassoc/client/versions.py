@@ -26,6 +26,7 @@ VersionedOperation = Literal[
     "limit_create",
     "limit_update",
     "limit_purge",
+    "objects_batch_read",
 ]
 
 _V4_STATUSES: Final[dict[str, tuple[int, ...]]] = {
@@ -36,6 +37,8 @@ _V4_STATUSES: Final[dict[str, tuple[int, ...]]] = {
     "limit_create": (201, 207),  # S v4
     "limit_update": (200, 207),  # S v4
     "limit_purge": (204,),  # S v4: no body
+    # O = PublicApiSpecs/CRM/Objects/Rollouts/424/<version>/objects.json (v4 connections read /crm/v3)
+    "objects_batch_read": (200, 207),  # O v3
 }
 
 #: Per date version, only what differs from v4.
@@ -54,6 +57,7 @@ _DATE_STATUSES: Final[dict[str, dict[str, tuple[int, ...]]]] = {
     },
     "2026-09": {
         "batch_read": (200,),  # A 2026-09: 200 only, errors inside
+        "objects_batch_read": (200,),  # O 2026-09: 200 only, errors and numErrors inside
         "batch_create": (200,),  # A 2026-09: 200 only, errors inside
         "batch_archive": (200,),  # A 2026-09: BatchResponseVoid
         "batch_labels_archive": (200,),  # A 2026-09: BatchResponseVoid

@@ -31,12 +31,25 @@ DEAL_BASE = 3_000_001
 #: The contact-company pair the example DAG's sensor checks: it always carries "Consultant".
 SAMPLE_CONTACT_ID = CONTACT_BASE
 SAMPLE_COMPANY_ID = COMPANY_BASE
+#: The pair ``hubassoc_keyed_sync`` names by key by default (``contact1000031@example.com``,
+#: ``company2000032.example.com``).
+KEYED_CONTACT_ID = 1_000_031
+KEYED_COMPANY_ID = 2_000_032
 #: Every record id the example DAGs name in their default params (``hubassoc_labels_and_primary``:
 #: contacts 1000011-1000014, companies 2000011-2000012; ``hubassoc_wait_for_label``: contact 1000021,
-#: company 2000021; ``hubassoc_warehouse_sync``: the sample pair). The portal holds them at every
-#: scale, so that the example DAGs run against the demo seed with their defaults.
-EXAMPLE_CONTACT_IDS = (SAMPLE_CONTACT_ID, 1_000_011, 1_000_012, 1_000_013, 1_000_014, 1_000_021)
-EXAMPLE_COMPANY_IDS = (SAMPLE_COMPANY_ID, 2_000_011, 2_000_012, 2_000_021)
+#: company 2000021; ``hubassoc_warehouse_sync``: the sample pair; ``hubassoc_keyed_sync``: the keyed
+#: pair). The portal holds them at every scale, so that the example DAGs run against the demo seed
+#: with their defaults.
+EXAMPLE_CONTACT_IDS = (
+    SAMPLE_CONTACT_ID,
+    1_000_011,
+    1_000_012,
+    1_000_013,
+    1_000_014,
+    1_000_021,
+    KEYED_CONTACT_ID,
+)
+EXAMPLE_COMPANY_IDS = (SAMPLE_COMPANY_ID, 2_000_011, 2_000_012, 2_000_021, KEYED_COMPANY_ID)
 
 LABELS = ("Consultant", "Board member")
 #: Role values and how often they appear (None: an association without a label).
@@ -210,8 +223,9 @@ def build_demo_data(out_dir: Path, *, scale: float = 1.0, seed: int = 20_240_601
 
     seed_file = out_dir / "emulator_seed.json"
     seed_data = {
-        "contacts": [{"id": str(c)} for c in contacts],
-        "companies": [{"id": str(c)} for c in companies],
+        # emails and domains: what hubassoc_keyed_sync matches on (the warehouse holds the same emails)
+        "contacts": [{"id": str(c), "properties": {"email": f"contact{c}@example.com"}} for c in contacts],
+        "companies": [{"id": str(c), "properties": {"domain": f"company{c}.example.com"}} for c in companies],
         "deals": [{"id": str(d)} for d in deals],
         "associations": portal_assocs,
     }

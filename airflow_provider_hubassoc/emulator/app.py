@@ -17,6 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Match
 
 from airflow_provider_hubassoc.emulator.admin import register_admin_routes
+from airflow_provider_hubassoc.emulator.objects import SEARCH_ENDPOINT, register_object_routes
 from airflow_provider_hubassoc.emulator.ratelimit import TEN_SECONDLY_ROLLING
 from airflow_provider_hubassoc.emulator.responses import (
     JSON_TYPE,
@@ -65,6 +66,7 @@ def create_fastapi_app(rt: EmulatorRuntime) -> FastAPI:
     app.add_exception_handler(EmulatorError, on_emulator_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     register_api_routes(app, rt)
+    register_object_routes(app, rt)
     register_admin_routes(app, rt)
     return app
 
@@ -122,8 +124,11 @@ class GatewayApp:
             await _send_json(send, auth_error.status, error_from(auth_error), [])
             stats.record(endpoint, str(auth_error.status))
             return
-        decision = rt.limiter.check()
-        headers = decision.headers
+        # search has its own limit (in the route), counts against the daily limit only, and sends no
+        # rate-limit headers
+        search = endpoint == SEARCH_ENDPOINT
+        decision = rt.limiter.check(ten_secondly=not search)
+        headers = [] if search else decision.headers
         if decision.policy is not None:
             extra = list(headers)
             if rt.config.retry_after:

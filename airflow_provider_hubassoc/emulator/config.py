@@ -33,6 +33,9 @@ class EmulatorConfig:
     :param seed: ``"demo"``, a path to a JSON seed file, a seed mapping, or ``None`` for an empty portal.
     :param portal_id: Portal (hub) id; also drives the per-portal start of USER_DEFINED label ids.
     :param requests_per_10s: Rolling ten-second request limit, ``None`` for unlimited.
+    :param search_requests_per_second: CRM search's own limit, searches per rolling second (``None``:
+        unlimited); HubSpot's search guide documents 5 per second. Search is not counted in the
+        ten-second limit (its spec marks it exempt).
     :param daily_limit: Daily request limit (resets at UTC midnight), ``None`` for unlimited.
     :param retry_after: Send a ``Retry-After`` header on 429 responses. Off by default: HubSpot documents no
         such header, and a client must cope without it.
@@ -55,6 +58,7 @@ class EmulatorConfig:
     portal_id: int = 24_681_357
     requests_per_10s: int | None = None
     daily_limit: int | None = None
+    search_requests_per_second: int | None = 5
     retry_after: bool = False
     faults: str | None = None
     fault_seed: int = 0

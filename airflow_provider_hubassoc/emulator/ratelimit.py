@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import math
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -62,8 +63,12 @@ class RateLimiter:
         self._day = self._wall().date()
         self._day_count = 0
 
-    def check(self) -> RateDecision:
-        """Count a request if it is within both limits; otherwise say which policy refused it."""
+    def check(self, *, ten_secondly: bool = True) -> RateDecision:
+        """Count a request if it is within both limits; otherwise say which policy refused it.
+
+        :param ten_secondly: ``False`` for a request exempt from the ten-second limit (CRM search:
+            it has its own, and counts against the daily limit only).
+        """
         now = self.clock()
         window = self._window
         while window and window[0] <= now - WINDOW_SECONDS:
@@ -78,11 +83,12 @@ class RateLimiter:
             policy = DAILY
             midnight = dt.datetime.combine(self._day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
             retry_after = max(1, math.ceil((midnight - wall).total_seconds()))
-        elif self.per_10s is not None and len(window) >= self.per_10s:
+        elif ten_secondly and self.per_10s is not None and len(window) >= self.per_10s:
             policy = TEN_SECONDLY_ROLLING
             retry_after = max(1, math.ceil(window[0] + WINDOW_SECONDS - now))
         else:
-            window.append(now)
+            if ten_secondly:
+                window.append(now)
             self._day_count += 1
         return RateDecision(policy, retry_after, self._headers())
 
@@ -102,3 +108,28 @@ class RateLimiter:
                 (b"x-hubspot-ratelimit-daily-remaining", str(max(0, self.daily - self._day_count)).encode()),
             ]
         return headers
+
+
+class SearchLimiter:
+    """Search's own limit: at most ``per_second`` searches in any rolling second (``None``: unlimited).
+
+    :param per_second: searches allowed per second.
+    """
+
+    def __init__(self, per_second: int | None) -> None:
+        self.per_second = per_second
+        self._times: collections.deque[float] = collections.deque()
+        self._lock = threading.Lock()
+
+    def allow(self) -> bool:
+        """Count one search; ``False`` when it is over the limit (not counted)."""
+        if self.per_second is None:
+            return True
+        with self._lock:
+            now = time.monotonic()
+            while self._times and self._times[0] <= now - 1.0:
+                self._times.popleft()
+            if len(self._times) >= self.per_second:
+                return False
+            self._times.append(now)
+            return True

@@ -12,7 +12,7 @@ from typing import Any
 
 from airflow_provider_hubassoc.emulator.config import EmulatorConfig
 from airflow_provider_hubassoc.emulator.faults import FaultInjector
-from airflow_provider_hubassoc.emulator.ratelimit import RateLimiter
+from airflow_provider_hubassoc.emulator.ratelimit import RateLimiter, SearchLimiter
 from airflow_provider_hubassoc.emulator.seed import load_seed
 from airflow_provider_hubassoc.emulator.state import EmulatorError, Portal
 
@@ -21,6 +21,7 @@ RUNTIME_FIELDS = frozenset(
     {
         "requests_per_10s",
         "daily_limit",
+        "search_requests_per_second",
         "retry_after",
         "faults",
         "fault_seed",
@@ -93,6 +94,7 @@ class EmulatorRuntime:
         self.config = config
         self.portal = Portal(config.portal_id, config.effective_auto_create, load_seed(config.seed))
         self.limiter = RateLimiter(config.requests_per_10s, config.daily_limit)
+        self.search_limiter = SearchLimiter(config.search_requests_per_second)
         self.faults = FaultInjector(config.faults, config.fault_seed)
         self.stats = Stats()
         self.oauth_tokens: dict[str, float] = {}
@@ -101,6 +103,7 @@ class EmulatorRuntime:
         """Portal back to its seed, counters zeroed, fault generator re-seeded (issued tokens survive)."""
         self.portal.reset()
         self.limiter.reset()
+        self.search_limiter = SearchLimiter(self.config.search_requests_per_second)
         self.faults = FaultInjector(self.config.faults, self.config.fault_seed)
         self.stats = Stats()
 
@@ -118,6 +121,8 @@ class EmulatorRuntime:
         self.config = new
         if {"requests_per_10s", "daily_limit"} & set(changes):
             self.limiter = RateLimiter(new.requests_per_10s, new.daily_limit)
+        if "search_requests_per_second" in changes:
+            self.search_limiter = SearchLimiter(new.search_requests_per_second)
         if {"faults", "fault_seed"} & set(changes):
             self.faults = FaultInjector(new.faults, new.fault_seed)
         self.portal.auto_create = new.effective_auto_create

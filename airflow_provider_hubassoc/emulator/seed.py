@@ -14,8 +14,14 @@ Seed format::
                         "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 279}]}]
     }
 
-Keys other than ``labels`` and ``associations`` are object types (plural/singular names or ``0-x``/``2-x``
-ids). ``associations`` are written in ``add`` mode, so the Primary rules apply.
+Object records (issue 16) may also carry ``"createdAt"`` (ISO time; default: derived from the id, so
+older ids are older records) and ``"mergedIds"`` (ids of records HubSpot merged into this one: reads by
+them return this record, which reports them in ``hs_merged_object_ids``, ``;``-joined). Seeded emails
+are stored lower-cased, as HubSpot stores them. ``"properties": {"contacts": {"external_id":
+{"hasUniqueValue": true}}}`` declares unique-value properties (contacts' ``email`` is unique by rule).
+
+Keys other than ``labels``, ``associations`` and ``properties`` are object types (plural/singular
+names or ``0-x``/``2-x`` ids). ``associations`` are written in ``add`` mode, so the Primary rules apply.
 """
 
 from __future__ import annotations

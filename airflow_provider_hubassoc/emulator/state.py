@@ -224,6 +224,10 @@ class Portal:
         self.auto_create = auto_create
         self._seed = seed
         self.records: dict[str, dict[int, dict[str, Any]]] = {}
+        #: type id -> property name -> definition (``{"hasUniqueValue": true}``), from the seed.
+        self.property_defs: dict[str, dict[str, dict[str, Any]]] = {}
+        #: type id -> merged (old) record id -> the surviving record's id.
+        self.merged: dict[str, dict[int, int]] = {}
         self.custom_types: set[str] = set()
         self.links = LinkStore(lambda from_type, to_type: self.schema(from_type, to_type).inverse)
         self.labels: dict[int, LabelDef] = {}
@@ -238,6 +242,8 @@ class Portal:
     def reset(self) -> None:
         """Drop everything and load the seed again."""
         self.records = {tid: {} for tid in STANDARD_OBJECT_TYPES}
+        self.property_defs = {}
+        self.merged = {}
         self.custom_types = set()
         self.links.clear()
         self.labels = {}
@@ -259,8 +265,15 @@ class Portal:
         self.auto_create = True  # custom object types named in a seed are registered
         try:
             self.add_records(
-                {k: v for k, v in data.items() if k not in ("labels", "associations", "portalId")}
+                {
+                    k: v
+                    for k, v in data.items()
+                    if k not in ("labels", "associations", "portalId", "properties")
+                }
             )
+            for type_name, defs in (data.get("properties") or {}).items():
+                tid = self.resolve_type(str(type_name), register=True)
+                self.property_defs.setdefault(tid, {}).update({str(n): dict(d) for n, d in defs.items()})
             for lab in data.get("labels", []):
                 self.create_label(
                     self.resolve_type(str(lab["fromObjectType"])),
@@ -298,8 +311,21 @@ class Portal:
             store = self.records[tid]
             for rec in recs:
                 rid = parse_record_id(rec["id"] if isinstance(rec, dict) else rec)
-                props = rec.get("properties", {}) if isinstance(rec, dict) else {}
-                store[rid] = dict(props)
+                props = dict(rec.get("properties", {})) if isinstance(rec, dict) else {}
+                if isinstance(props.get("email"), str):
+                    props["email"] = props["email"].strip().lower()  # HubSpot stores emails lower-cased
+                if isinstance(rec, dict) and rec.get("createdAt"):
+                    props["createdate"] = str(rec["createdAt"])
+                merged_ids = (
+                    [parse_record_id(m) for m in rec.get("mergedIds", [])] if isinstance(rec, dict) else []
+                )
+                if merged_ids:
+                    props["hs_merged_object_ids"] = ";".join(str(m) for m in merged_ids)
+                    merged = self.merged.setdefault(tid, {})
+                    for old in merged_ids:
+                        merged[old] = rid
+                        store.pop(old, None)
+                store[rid] = props
                 count += 1
         return count
 

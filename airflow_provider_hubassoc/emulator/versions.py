@@ -92,6 +92,17 @@ ANSWERS: Final[dict[tuple[str, str], Answer]] = {
             "2026-09": _ENVELOPE,
         },
     ),
+    # CRM objects batch read (``O`` = PublicApiSpecs/CRM/Objects/Rollouts/424/<version>/objects.json; the
+    # v4 connection reads /crm/v3/objects): 200 / 207 up to 2026-03; 2026-09 declares 200 only.
+    **{
+        ("objects_batch_read", version): Answer(ok, partial, body, f"O {'v3' if version == V4 else version}")
+        for version, (ok, partial, body) in {
+            V4: (200, 207, True),
+            "2025-09": (200, 207, True),
+            "2026-03": (200, 207, True),
+            "2026-09": _ENVELOPE,
+        }.items()
+    },
     # Limit configurations: 2025-09 and 2026-09 declare 200 only for create and update.
     **_rows(
         "config_batch_create",

@@ -23,6 +23,7 @@ from airflow_provider_hubassoc.operators._common import (
 from airflow_provider_hubassoc.operators._sql import get_dbapi_hook, iter_sql_rows
 from airflow_provider_hubassoc.sync.engine import RejectedRowSink, SyncResult, run_sync
 from airflow_provider_hubassoc.sync.errors import SyncConfigurationError
+from airflow_provider_hubassoc.sync.keys import KeySpec, KeyStage, key_stage
 from airflow_provider_hubassoc.sync.outcomes import DailyLimitReachedError, validate_ratio
 from airflow_provider_hubassoc.sync.progress import ProgressLogger
 from airflow_provider_hubassoc.sync.spec import Guard, SyncMode, SyncSpec
@@ -52,6 +53,9 @@ class _AssociationsOperatorBase(BaseOperator):
         "dry_run",
         "rejects_path",
         "hubassoc_conn_id",
+        "from_id_property",
+        "to_id_property",
+        "on_ambiguous_match",
     )
     template_fields_renderers = {"rows": "json", "labels": "json", "sql": "sql", "sql_parameters": "json"}
     template_ext: Sequence[str] = (".sql",)
@@ -75,9 +79,25 @@ class _AssociationsOperatorBase(BaseOperator):
         rejects_path: str | None = None,
         requests_per_10s: int | None = None,
         hubassoc_conn_id: str = "hubassoc_default",
+        from_id_property: str | None = None,
+        to_id_property: str | None = None,
+        on_ambiguous_match: str = "reject",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        if not any(_is_template(v) for v in (from_id_property, to_id_property, on_ambiguous_match)):
+            try:
+                KeySpec.build(
+                    from_id_property=from_id_property,
+                    to_id_property=to_id_property,
+                    on_ambiguous_match=on_ambiguous_match,
+                )
+            except SyncConfigurationError as exc:
+                raise ValueError(str(exc)) from None
+        self.from_id_property = from_id_property
+        self.to_id_property = to_id_property
+        self.on_ambiguous_match = on_ambiguous_match
+        self._key_stage: KeyStage | None = None
         if (rows is None) == (sql is None):
             raise ValueError(
                 "give exactly one of rows (a list of mappings or an XComArg) and sql (a query, with "
@@ -190,8 +210,20 @@ class _AssociationsOperatorBase(BaseOperator):
                     progress=ProgressLogger(self.log),
                     on_rejected=on_rejected,
                     keep_outcomes=False,
+                    keys=self._keys(client, spec),
                 )
             )
+
+    def _keys(self, client: object, spec: SyncSpec) -> KeyStage | None:
+        """The task's key stage, one per task run (a mirror pre-check and the writing pass share it)."""
+        if self._key_stage is None:
+            keys = KeySpec.build(
+                from_id_property=self.from_id_property,
+                to_id_property=self.to_id_property,
+                on_ambiguous_match=self.on_ambiguous_match,
+            )
+            self._key_stage = key_stage(client, spec, keys)
+        return self._key_stage
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Run the sync, write the rejects report, and return the summary (to XCom).
@@ -200,6 +232,7 @@ class _AssociationsOperatorBase(BaseOperator):
         :raises AirflowFailException: on permanent errors, a tripped guard, or too many rejected rows.
         """
         try:
+            self._key_stage = None  # keys are resolved once per task run
             return self._sync()
         finally:
             if "hook" in self.__dict__:
@@ -226,7 +259,7 @@ class _AssociationsOperatorBase(BaseOperator):
             self._log_report(report)
         self.log.info(
             "%s %s → %s%s: %d rows, %d created, %d updated, %d unchanged, %d removed, %d pruned, "
-            "%d rejected, %d requests",
+            "%d rejected, %d requests (%d key lookups)",
             summary.mode,
             self.from_object_type,
             self.to_object_type,
@@ -239,9 +272,13 @@ class _AssociationsOperatorBase(BaseOperator):
             summary.pruned,
             summary.rejected,
             summary.requests,
+            summary.lookups,
         )
         self.log.info(
-            "Planned over the run%s: %s", " (not written)" if dry_run else "", result.describe_plan()
+            "Planned over the run%s: %s%s",
+            " (not written)" if dry_run else "",
+            result.describe_plan(),
+            f" (after {summary.lookups} key lookups)" if summary.lookups else "",
         )
         for sample in summary.rejected_sample[:5]:
             self.log.warning("Rejected row %s: %s", sample["index"], sample["reason"])
@@ -303,7 +340,7 @@ class HubSpotUpsertAssociationsOperator(_AssociationsOperatorBase):
 
     Duplicate rows of one pair are merged (labels unioned) and each gets the merged pair's outcome.
     Returns ``{"mode", "dry_run", "rows", "created", "updated", "unchanged", "removed",
-    "rejected", "pruned", "prune_refused", "requests", "rejected_sample"}`` where
+    "rejected", "pruned", "prune_refused", "requests", "lookups", "rejected_sample"}`` where
     ``created + updated + unchanged + rejected == rows``, ``removed`` is 0 and ``pruned`` counts the
     pairs mirror removed (``prune_refused`` those HubSpot refused to remove; they stay, and the
     next run tries again).
@@ -341,6 +378,13 @@ class HubSpotUpsertAssociationsOperator(_AssociationsOperatorBase):
     :param requests_per_10s: this task's pace (overrides the connection's), e.g. the portal's limit
         divided by the pool slots when mapped tasks share a portal.
     :param hubassoc_conn_id: the ``hubassoc`` connection.
+    :param from_id_property: ``None`` (default): the from values are HubSpot record ids. Else the
+        HubSpot property the from values belong to, e.g. ``"email"`` for contacts or any property
+        of the object type that identifies a record (custom objects included); ``"hs_object_id"``
+        checks ids and follows merged records. Each distinct value is looked up once per task.
+    :param to_id_property: the same for the to values, e.g. ``"domain"`` for companies.
+    :param on_ambiguous_match: a key matching several records: ``"reject"`` (default; the reason
+        lists the matching ids) or ``"oldest"`` (the record created first; the row's note says so).
     """
 
     template_fields: Sequence[str] = (*_AssociationsOperatorBase.template_fields, "mode", "max_deletes")
@@ -410,6 +454,13 @@ class HubSpotDeleteAssociationsOperator(_AssociationsOperatorBase):
         rejected).
     :param requests_per_10s: this task's pace (overrides the connection's).
     :param hubassoc_conn_id: the ``hubassoc`` connection.
+    :param from_id_property: ``None`` (default): the from values are HubSpot record ids. Else the
+        HubSpot property the from values belong to, e.g. ``"email"`` for contacts or any property
+        of the object type that identifies a record (custom objects included); ``"hs_object_id"``
+        checks ids and follows merged records. Each distinct value is looked up once per task.
+    :param to_id_property: the same for the to values, e.g. ``"domain"`` for companies.
+    :param on_ambiguous_match: a key matching several records: ``"reject"`` (default; the reason
+        lists the matching ids) or ``"oldest"`` (the record created first; the row's note says so).
     """
 
 

@@ -34,11 +34,13 @@ from airflow_provider_hubassoc.sync.conditions import (
     make_resolver,
 )
 from airflow_provider_hubassoc.sync.errors import SyncError
+from airflow_provider_hubassoc.sync.keys import RECORD_ID_PROPERTY, KeySpec, key_stage
 from airflow_provider_hubassoc.sync.labels import (
     LabelResolutionError,
     LabelResolver,
     list_labels_or_config_error,
 )
+from airflow_provider_hubassoc.sync.spec import SyncSpec
 from airflow_provider_hubassoc.triggers.associations import HubSpotAssociationTrigger
 
 if TYPE_CHECKING:
@@ -82,6 +84,11 @@ class HubSpotAssociationSensor(BaseSensorOperator):
     arguments are checked again once rendered. When the condition holds, the sensor returns (to
     XCom) what it observed: the matching records with their types and labels, and the counts.
 
+    Once per task run, before the first poke, the records are looked up (one CRM objects read per
+    side: by id, or by key with ``from_id_property`` / ``to_id_property``): a record that does not
+    exist fails the task at once instead of waiting out the timeout as "not associated yet"; a merged
+    id is followed to the surviving record (logged).
+
     A 429, a 5xx or a connection error while reading is not a failure of the condition: the sensor
     logs it and pokes again (the trigger waits and polls again). A permanent error (401, 403,
     404, 400, an unknown label, a 429 ``DAILY``) fails the task at once, saying what to fix.
@@ -95,12 +102,22 @@ class HubSpotAssociationSensor(BaseSensorOperator):
     :param min_count: with ``to_object_id=None``: at least this many (matching) records.
     :param require_primary: the from-record must have the Primary association to the to-type.
     :param hubassoc_conn_id: the Airflow connection id (templated).
+    :param from_id_property: ``None`` (default): ``from_object_id`` is a record id. Else the HubSpot
+        property it is a value of (e.g. ``"email"``); resolved once per task run (templated).
+    :param to_id_property: the same for ``to_object_id`` (e.g. ``"domain"``; templated).
+    :param on_ambiguous_match: a key matching several records: ``"reject"`` (fail) or ``"oldest"``.
     :param deferrable: wait in the triggerer instead of a worker slot.
     :param kwargs: the arguments of every sensor (``poke_interval``, ``timeout``, ``mode``,
         ``soft_fail``, ...). In deferrable mode ``poke_interval`` is the trigger's poll interval.
     """
 
-    template_fields: Sequence[str] = (*_TEMPLATED_CONDITION_FIELDS, "hubassoc_conn_id")
+    template_fields: Sequence[str] = (
+        *_TEMPLATED_CONDITION_FIELDS,
+        "hubassoc_conn_id",
+        "from_id_property",
+        "to_id_property",
+        "on_ambiguous_match",
+    )
     template_fields_renderers = {"labels": "json"}
     ui_color = "#ff7a59"
 
@@ -116,10 +133,26 @@ class HubSpotAssociationSensor(BaseSensorOperator):
         min_count: int | None = None,
         require_primary: bool = False,
         hubassoc_conn_id: str = "hubassoc_default",
+        from_id_property: str | None = None,
+        to_id_property: str | None = None,
+        on_ambiguous_match: str = "reject",
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.from_id_property = from_id_property
+        self.to_id_property = to_id_property
+        self.on_ambiguous_match = on_ambiguous_match
+        self._record_ids: tuple[str, str | None] | None = None  # looked up once per task run
+        if not any(_unrendered(v) for v in (from_id_property, to_id_property, on_ambiguous_match)):
+            try:
+                KeySpec.build(
+                    from_id_property=from_id_property,
+                    to_id_property=to_id_property,
+                    on_ambiguous_match=on_ambiguous_match,
+                )
+            except SyncError as exc:
+                raise ValueError(f"{type(self).__name__} {self.task_id!r}: {exc}") from None
         self.from_object_type = from_object_type
         self.from_object_id = from_object_id
         self.to_object_type = to_object_type
@@ -132,28 +165,78 @@ class HubSpotAssociationSensor(BaseSensorOperator):
         self.deferrable = deferrable
         self._label_resolver: LabelResolver | None = None  # read once per task run, on first poke
         pending = [name for name in _TEMPLATED_CONDITION_FIELDS if _unrendered(getattr(self, name))]
+        if from_id_property is not None:  # a key, not an id: checked once resolved
+            pending.append("from_object_id")
+        if to_id_property is not None and to_object_id is not None:
+            pending.append("to_object_id")
         try:
             check_arguments(**self._condition_arguments(), pending=pending)
         except SyncError as exc:
             raise ValueError(f"{type(self).__name__} {self.task_id!r}: {exc}") from None
 
     def _condition_arguments(self) -> dict[str, Any]:
+        from_id, to_id = self._record_ids or (self.from_object_id, self.to_object_id)
         return {
             "from_object_type": self.from_object_type,
-            "from_object_id": self.from_object_id,
+            "from_object_id": from_id,
             "to_object_type": self.to_object_type,
-            "to_object_id": self.to_object_id,
+            "to_object_id": to_id,
             "labels": self.labels,
             "expect": self.expect,
             "min_count": self.min_count,
             "require_primary": self.require_primary,
         }
 
+    def _look_up_records(self) -> None:
+        """Find the records once per task run: by id or by key; a missing one fails at once.
+
+        :raises AirflowFailException: when a record does not exist, or a key is ambiguous.
+        """
+        if self._record_ids is not None:
+            return
+        try:
+            keys = KeySpec.build(
+                from_id_property=self.from_id_property or RECORD_ID_PROPERTY,
+                to_id_property=(self.to_id_property or RECORD_ID_PROPERTY)
+                if self.to_object_id is not None
+                else None,
+                on_ambiguous_match=self.on_ambiguous_match,
+            )
+            spec = SyncSpec.build(
+                from_object_type=self.from_object_type, to_object_type=self.to_object_type, mode="append"
+            )
+            stage = key_stage(self.hook.client, spec, keys)
+            assert stage is not None
+            ids: list[str | None] = []
+            for side, value in (("from", self.from_object_id), ("to", self.to_object_id)):
+                if value is None:
+                    ids.append(None)
+                    continue
+                found = stage.resolve_one(side, value)
+                if found.record_id is None:
+                    raise AirflowFailException(
+                        f"Cannot wait for this association: {found.reason} "
+                        f"(connection {self.hubassoc_conn_id!r})"
+                    )
+                if found.note:
+                    self.log.warning("%s", found.note)
+                ids.append(found.record_id)
+        except SyncError as exc:
+            raise AirflowFailException(f"Invalid sensor arguments after rendering: {exc}") from None
+        except HubSpotError as exc:
+            if not exc.permanent:
+                raise  # a 429, 5xx or connection error: the task's retries try again
+            raise AirflowFailException(f"HubSpot refused to look up the records: {exc}") from exc
+        from_id = ids[0]
+        assert from_id is not None
+        self._record_ids = (from_id, ids[1])
+
     def _condition(self) -> AssociationCondition:
-        """The condition from the rendered arguments.
+        """The condition from the rendered arguments (and the records' looked-up ids).
 
         :raises AirflowFailException: when a rendered argument is invalid.
         """
+        self._look_up_records()
         try:
             return build_condition(**self._condition_arguments())
         except SyncError as exc:
@@ -199,6 +282,11 @@ class HubSpotAssociationSensor(BaseSensorOperator):
         :returns: ``PokeReturnValue(is_done=True, xcom_value=observation)`` when met, else ``False``.
         :raises AirflowFailException: on a permanent error, with what to fix.
         """
+        try:
+            self._look_up_records()  # once per task run; a missing record fails at once
+        except HubSpotError as exc:  # transient only (permanent ones fail inside)
+            self.log.warning("HubSpot is busy or unreachable, looking the records up again later: %s", exc)
+            return False
         condition = self._condition()
         try:
             evaluation = self._evaluate(condition)
@@ -224,6 +312,7 @@ class HubSpotAssociationSensor(BaseSensorOperator):
 
         :param context: the task context.
         """
+        self._record_ids = None  # looked up again by every task run
         try:
             if not self.deferrable:
                 return super().execute(context)

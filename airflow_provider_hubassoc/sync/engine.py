@@ -4,7 +4,10 @@ A newcomer can follow one run top to bottom in :func:`run_sync`:
 
 1. **Describe.** The caller's arguments become one frozen :class:`~.spec.SyncSpec` (direction,
    mode, fields, labels for every row, mirror guard, dry run), validated before any request.
-2. **Read rows in chunks.** :class:`~.stream.ChunkReader` reads the source: a list is a stream of
+2. **Read rows in chunks.** With ``from_id_property`` / ``to_id_property``, :class:`~.keys.KeyStage`
+   first turns the rows' business keys into record ids (distinct keys per batch, cached for the run,
+   batched lookups; a key that does not resolve rejects its rows and taints their from-record), so
+   what follows sees record ids only. :class:`~.stream.ChunkReader` reads the source: a list is a stream of
    one chunk; rows from SQL come ``chunk_size`` at a time, never splitting a from-record's run.
    Each row is validated once into a :class:`~.rows.RowRecord` (canonical ids: the only place ids
    are normalised) or gets its ``rejected`` outcome with the reason.
@@ -49,6 +52,7 @@ from dataclasses import dataclass, field
 from airflow_provider_hubassoc.client.errors import HubSpotDailyLimitError
 from airflow_provider_hubassoc.sync.executor import PlanWriter, apply_report, reject_unsent
 from airflow_provider_hubassoc.sync.gctune import relaxed_gc
+from airflow_provider_hubassoc.sync.keys import KEY_BATCH_ROWS, KeyStage
 from airflow_provider_hubassoc.sync.labels import LabelResolutionError, LabelResolver
 from airflow_provider_hubassoc.sync.objects import primary_holder_side
 from airflow_provider_hubassoc.sync.outcomes import (
@@ -134,8 +138,10 @@ class _Run:
         progress: ProgressListener | None,
         on_rejected: RejectedRowSink | None,
         keep_outcomes: bool,
+        keys: KeyStage | None = None,
     ) -> None:
         self.client = client
+        self.keys = keys
         self.spec = spec
         self.progress = progress
         self.on_rejected = on_rejected
@@ -158,11 +164,20 @@ class _Run:
         if self.progress is not None:
             total = len(source) if isinstance(source, Sized) and chunk_size is None else 0
             self.progress.start(total, getattr(self.client, "stats", None))
+        if self.keys is not None:  # the one extra stage of a keyed sync: keys become record ids
+            reader = ChunkReader(
+                self.keys.rows(source, KEY_BATCH_ROWS, self.tainted),
+                self.spec,
+                size=chunk_size,
+                grouped=grouped,
+            )
         chunk = Chunk()
         try:
             for chunk in reader:
                 self._chunk(chunk)
                 self._finish_chunk(chunk)
+            if self.keys is not None and self.keys.stopped is not None:  # the daily limit stopped lookups
+                raise _DailyLimit(self.keys.stopped, self.keys.not_resolved)
             if self.mirror is not None:
                 self._prune(final=True)
         except _DailyLimit as stopped:
@@ -170,6 +185,7 @@ class _Run:
         if self.progress is not None:
             self.progress.finish()
         self.summary.requests = _requests(self.client) - self.requests_before
+        self.summary.lookups = self.keys.lookups if self.keys is not None else 0
         self.summary.check()
         return SyncResult(summary=self.summary, outcomes=self.outcomes, plan=self.totals)
 
@@ -220,6 +236,8 @@ class _Run:
 
     def _finish_chunk(self, chunk: Chunk) -> None:
         """Count every row of the chunk, note the from-records with a rejected row, pass rejects on."""
+        if self.keys is not None:
+            self.keys.annotate(chunk)
         self._taint(chunk)
         for outcome in chunk.outcomes:
             self.summary.count(outcome)
@@ -407,6 +425,7 @@ class _Run:
         if drained.outcomes:
             self._finish_chunk(drained)
         self.summary.requests = _requests(self.client) - self.requests_before
+        self.summary.lookups = self.keys.lookups if self.keys is not None else 0
         self.summary.check()
         return DailyLimitReachedError(
             f"HubSpot's daily API limit is reached ({stopped.cause}); {not_written} of {self.summary.rows} "
@@ -439,6 +458,7 @@ def run_sync(
     progress: ProgressListener | None = None,
     on_rejected: RejectedRowSink | None = None,
     keep_outcomes: bool | None = None,
+    keys: KeyStage | None = None,
 ) -> SyncResult:
     """Run one sync (see the module docstring for the steps).
 
@@ -450,6 +470,8 @@ def run_sync(
     :param on_rejected: receives every rejected row, in input order (e.g. to write the report).
     :param keep_outcomes: keep every row's outcome in the result; default: when ``chunk_size`` is
         ``None`` (a streamed sync keeps only counts).
+    :param keys: resolves business keys to record ids first (``from_id_property`` /
+        ``to_id_property``; :class:`~.keys.KeyStage`), ``None`` when the rows hold record ids.
     :raises SyncConfigurationError: bad settings or unknown object types (before any write).
     :raises UngroupedInputError: a streamed mirror's rows are not grouped by from-id.
     :raises MassDeletionGuardError: mirror would remove too many pairs (no pair was removed).
@@ -461,6 +483,7 @@ def run_sync(
         progress=progress,
         on_rejected=on_rejected,
         keep_outcomes=chunk_size is None if keep_outcomes is None else keep_outcomes,
+        keys=keys if keys is not None and keys.keys.active else None,
     )
     return run.execute(rows, chunk_size)
 

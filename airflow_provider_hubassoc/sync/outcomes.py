@@ -47,6 +47,7 @@ class RejectKind(StrEnum):
     PRIMARY_CONFLICT = "primary_conflict"
     HUBSPOT = "hubspot"
     DAILY_LIMIT = "daily_limit"
+    UNRESOLVED_KEY = "unresolved_key"
 
 
 def json_safe(value: object) -> Any:
@@ -118,6 +119,8 @@ class RowOutcome:
     :param kind: the kind of rejection.
     :param hubspot_category: HubSpot's error category, for HubSpot's per-row errors.
     :param hubspot_message: HubSpot's message, for HubSpot's per-row errors.
+    :param note: what the row's keys resolved to when it is worth saying (the oldest of several
+        matches chosen, a merged record followed), whatever the outcome.
     """
 
     index: int
@@ -127,6 +130,7 @@ class RowOutcome:
     kind: RejectKind | None = None
     hubspot_category: str | None = None
     hubspot_message: str | None = None
+    note: str | None = None
 
     def reject(
         self,
@@ -158,6 +162,7 @@ class RowOutcome:
             "kind": str(self.kind) if self.kind else None,
             "hubspot_category": self.hubspot_category,
             "hubspot_message": self.hubspot_message,
+            "note": self.note,
         }
 
 
@@ -182,7 +187,9 @@ class SyncSummary:
     :param rejected: rows rejected.
     :param pruned: pairs mirror removed (not input rows).
     :param prune_refused: pairs mirror meant to remove that HubSpot refused (not input rows).
-    :param requests: HTTP requests the task sent (reads included).
+    :param requests: HTTP requests the task sent (reads and lookups included).
+    :param lookups: of those, the requests that resolved business keys (``from_id_property`` /
+        ``to_id_property``; 0 without keys).
     :param rejected_sample: up to 20 rejected rows with their reasons.
     """
 
@@ -197,6 +204,7 @@ class SyncSummary:
     pruned: int = 0
     prune_refused: int = 0
     requests: int = 0
+    lookups: int = 0
     rejected_sample: list[dict[str, Any]] = field(default_factory=list)
 
     def count(self, item: RowOutcome) -> None:
@@ -258,6 +266,7 @@ class SyncSummary:
             "pruned": self.pruned,
             "prune_refused": self.prune_refused,
             "requests": self.requests,
+            "lookups": self.lookups,
             "rejected_sample": list(self.rejected_sample),
         }
 

@@ -34,6 +34,8 @@ from airflow_provider_hubassoc.demo.data import DemoData, build_demo_data
 ROOT = Path(__file__).resolve().parents[2]
 
 DAG_ID = "hubassoc_warehouse_sync"
+#: Run once after the warehouse sync: the same pairs named by email and domain (issue 16).
+KEYED_DAG_ID = "hubassoc_keyed_sync"
 TOKEN = "demo-emulator-token"  # the local emulator's token; not a HubSpot secret
 WRITE_VERBS = ("create", "associate", "archive", "update", "delete", "purge")
 #: Lines of ``airflow dags test`` worth echoing while it runs.
@@ -128,12 +130,14 @@ def emulator_counts(url: str) -> tuple[int, int]:
     return reads, writes
 
 
-def run_dag(airflow: str, env: dict[str, str], conf: dict[str, Any], log_path: Path) -> float:
-    """Run the DAG with ``airflow dags test``, echoing progress; return the seconds it took."""
+def run_dag(
+    airflow: str, env: dict[str, str], conf: dict[str, Any], log_path: Path, dag_id: str = DAG_ID
+) -> float:
+    """Run a DAG with ``airflow dags test``, echoing progress; return the seconds it took."""
     started = time.monotonic()
     with log_path.open("w") as log:
         process = subprocess.Popen(  # noqa: S603 - the venv's airflow, fixed arguments
-            [airflow, "dags", "test", DAG_ID, "-c", json.dumps(conf)],
+            [airflow, "dags", "test", dag_id, "-c", json.dumps(conf)],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -268,6 +272,14 @@ def main(argv: list[str] | None = None) -> int:
             writes = writes_after - writes_before
             show(run, summary, seconds, reads_after - reads_before, writes)
             failures += check(run, summary, data, writes)
+        say(f"[+] airflow dags test {KEYED_DAG_ID}: contacts by email, companies by domain")
+        keyed_path = build / "summary" / "keyed.json"
+        keyed_conf = {"summary_path": str(keyed_path), "rejects_dir": str(build / "rejects")}
+        run_dag(airflow, env, keyed_conf, build / "logs" / "keyed.log", dag_id=KEYED_DAG_ID)
+        keyed = json.loads(keyed_path.read_text())
+        say(f"      {json.dumps(keyed)}")
+        if keyed["replace_from_sql"]["created"] or keyed["replace_from_sql"]["updated"]:
+            failures.append("the keyed replace wrote pairs that the id-based sync had already written")
     finally:
         emulator.terminate()
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,12 @@ from airflow_provider_hubassoc.demo import EXAMPLE_DAGS_FOLDER as DAGS_FOLDER
 from airflow_provider_hubassoc.demo import data as demo_data
 from airflow_provider_hubassoc.emulator import EmulatorConfig, EmulatorServer
 
-DAG_IDS = {"hubassoc_warehouse_sync", "hubassoc_labels_and_primary", "hubassoc_wait_for_label"}
+DAG_IDS = {
+    "hubassoc_warehouse_sync",
+    "hubassoc_labels_and_primary",
+    "hubassoc_wait_for_label",
+    "hubassoc_keyed_sync",
+}
 #: 100 contacts, 21 companies, 25 deals (the 4 invalid rows stay under the DAG's 2% rejects limit);
 #: the DAGs run below with their default ids, which every demo portal holds.
 SCALE = 0.005
@@ -164,13 +170,16 @@ def _default_ids(dagbag: Any) -> tuple[set[int], set[int]]:
                 contacts |= {int(v) for v in values}
             elif "company_id" in name:
                 companies |= {int(v) for v in values}
+            elif name in ("email", "website"):  # the keyed DAG names the demo's records by key
+                for kind, found in re.findall(r"(contact|company)(\d+)", str(value).lower()):
+                    (contacts if kind == "contact" else companies).add(int(found))
     return contacts, companies
 
 
 def test_the_demo_seed_holds_every_id_the_examples_use_by_default(dagbag: Any, tmp_path: Path) -> None:
     contacts, companies = _default_ids(dagbag)
-    assert len(contacts) == 6
-    assert len(companies) == 4
+    assert len(contacts) == 7
+    assert len(companies) == 5
     assert contacts == set(demo_data.EXAMPLE_CONTACT_IDS)
     assert companies == set(demo_data.EXAMPLE_COMPANY_IDS)
     for scale in (0.0001, SCALE, 0.1):  # the smallest portal: 21 contacts, 21 companies
@@ -234,3 +243,22 @@ def test_wait_for_label_runs_with_its_default_ids_and_closes_every_hook(
     assert opened  # the tasks ran in this process
     assert set(opened) <= set(closed)  # the setter task's hook too
     assert "Board member" in portal.pairs("0-1", "0-2")[(1000021, 2000021)]
+
+
+def test_keyed_sync_runs_and_after_the_id_based_sync_writes_nothing(
+    dagbag: Any, portal: Portal, tmp_path: Path
+) -> None:
+    summary_path = tmp_path / "keyed.json"
+    conf = {"rejects_dir": str(tmp_path / "rejects"), "summary_path": str(summary_path)}
+    _run(dagbag, "hubassoc_warehouse_sync", {**conf, "summary_path": str(tmp_path / "summary.json")})
+    writes = portal.write_calls()
+    _run(dagbag, "hubassoc_keyed_sync", conf)
+    summary = json.loads(summary_path.read_text())
+    appended, replaced = summary["append_by_keys"], summary["replace_from_sql"]
+    assert appended["lookups"] == 2  # one email batch read, one domain search
+    assert (1000031, 2000032) in portal.pairs("0-1", "0-2")
+    # the keyed replace names the pairs the id-based sync wrote: nothing to write but the append
+    assert replaced["rows"] > 0
+    assert replaced["created"] == replaced["updated"] == 0
+    assert replaced["rejected"] == 1  # the warehouse's row with a misspelt label, as by id
+    assert portal.write_calls() - writes <= 1 + appended["created"]

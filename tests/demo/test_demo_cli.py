@@ -28,8 +28,8 @@ def test_build_writes_the_warehouse_and_a_seed_with_the_example_ids(
     assert "airflow connections add hubassoc_warehouse --conn-type sqlite" in out
 
 
-def test_dags_copies_the_three_example_dags(tmp_path: Path) -> None:
+def test_dags_copies_the_four_example_dags(tmp_path: Path) -> None:
     assert main(["dags", str(tmp_path / "dags")]) == 0
     copied = sorted(p.name for p in (tmp_path / "dags").iterdir())
     assert copied == sorted(p.name for p in EXAMPLE_DAGS_FOLDER.glob("hubassoc_*.py"))
-    assert len(copied) == 3
+    assert len(copied) == 4

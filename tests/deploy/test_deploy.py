@@ -32,7 +32,12 @@ SCALE = 0.05  # 1,000 contacts, 100 companies, 250 deals
 PARTITIONS = 4
 WAIT_DELAY_SECONDS = 20  # the setter waits this long: the sensor defers meanwhile
 RUN_TIMEOUT = 420.0
-DAG_IDS = ("hubassoc_warehouse_sync", "hubassoc_labels_and_primary", "hubassoc_wait_for_label")
+DAG_IDS = (
+    "hubassoc_warehouse_sync",
+    "hubassoc_labels_and_primary",
+    "hubassoc_wait_for_label",
+    "hubassoc_keyed_sync",
+)
 
 
 @dataclass
@@ -263,9 +268,10 @@ def _trigger_and_wait(deployment: Deployment) -> None:
     _wait(deployment, [dag_id])
     _trigger(deployment, "hubassoc_labels_and_primary", {})
     _trigger(deployment, "hubassoc_wait_for_label", {"delay_seconds": WAIT_DELAY_SECONDS})
+    _trigger(deployment, "hubassoc_keyed_sync", {"rejects_dir": str(deployment.work / "rejects")})
     _wait(
         deployment,
-        ["hubassoc_labels_and_primary", "hubassoc_wait_for_label"],
+        ["hubassoc_labels_and_primary", "hubassoc_wait_for_label", "hubassoc_keyed_sync"],
         watch=("hubassoc_wait_for_label", "wait_for_board_member"),
     )
 
@@ -283,6 +289,16 @@ def test_every_example_run_succeeds(deployment: Deployment) -> None:
         failed = {ti["task_id"]: ti["state"] for ti in tis if ti["state"] != "success"}
         assert run["state"] == "success", (dag_id, failed)
         assert failed == {}
+
+
+def test_the_keyed_sync_matched_by_email_and_domain(deployment: Deployment) -> None:
+    appended = _xcom(deployment, "hubassoc_keyed_sync", "append_by_email_and_domain")
+    replaced = _xcom(deployment, "hubassoc_keyed_sync", "replace_roles_by_email_and_domain")
+    assert (appended["rows"], appended["rejected"], appended["lookups"]) == (1, 0, 2)
+    # after the id-based warehouse sync, the same pairs named by key need no write
+    assert replaced["rows"] > 0
+    assert replaced["created"] == replaced["updated"] == 0
+    assert replaced["lookups"] > 0
 
 
 def test_the_deferrable_sensor_deferred_and_resumed_through_the_triggerer(deployment: Deployment) -> None:

@@ -40,6 +40,13 @@ EXPECTED: dict[str, dict[str, tuple[int, int]]] = {
     },
     "batch_create": {"v4": (201, 207), "2025-09": (201, 207), "2026-03": (201, 207), "2026-09": (200, 200)},
     "batch_read": {"v4": (200, 207), "2025-09": (200, 207), "2026-03": (200, 207), "2026-09": (200, 200)},
+    # CRM objects (PublicApiSpecs/CRM/Objects/Rollouts/424/<version>/objects.json; v3 for v4 connections)
+    "objects_batch_read": {
+        "v4": (200, 207),
+        "2025-09": (200, 207),
+        "2026-03": (200, 207),
+        "2026-09": (200, 200),
+    },
     "config_batch_create": {
         "v4": (201, 207),
         "2025-09": (200, 200),
@@ -67,7 +74,7 @@ def test_the_emulator_table_matches_the_specs() -> None:
     }
     for answer in ANSWERS.values():
         assert answer.body == (answer.ok != 204)
-        assert answer.source.startswith(("A ", "S "))
+        assert answer.source.startswith(("A ", "S ", "O "))
 
 
 @pytest.mark.parametrize(

@@ -72,6 +72,9 @@ def test_construction_does_no_io_and_accepts_templates(monkeypatch: pytest.Monke
         "to_object_id",
         "labels",
         "hubassoc_conn_id",
+        "from_id_property",
+        "to_id_property",
+        "on_ambiguous_match",
     )
     assert "hook" not in op.__dict__
 

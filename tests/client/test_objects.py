@@ -1,0 +1,129 @@
+"""The CRM objects client (issue 16): chunking, 404 as none found, the search pacer, the 10,000 cap."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import responses
+
+from airflow_provider_hubassoc.client import ClientSettings, FakeClock
+from airflow_provider_hubassoc.client.auth import StaticTokenProvider
+from airflow_provider_hubassoc.client.objects import (
+    HubSpotObjectsClient,
+    HubSpotSearchCapError,
+    objects_batch_read_path,
+    objects_search_path,
+    property_path,
+)
+from airflow_provider_hubassoc.client.transport import HubSpotTransport
+from tests.client.support import BASE_URL, TOKEN
+
+READ = f"{BASE_URL}/crm/v3/objects/contacts/batch/read"
+SEARCH = f"{BASE_URL}/crm/v3/objects/companies/search"
+
+
+@pytest.fixture
+def objects(clock: FakeClock) -> Iterator[HubSpotObjectsClient]:
+    settings = ClientSettings(api_version="v4", requests_per_10s=1, max_retries=0)
+    with HubSpotTransport(
+        settings=settings, token_provider=StaticTokenProvider(token=TOKEN), clock=clock
+    ) as t:
+        yield HubSpotObjectsClient(transport=t, clock=clock)
+
+
+def record(i: int, **props: str) -> dict[str, Any]:
+    return {
+        "id": str(i),
+        "properties": props,
+        "createdAt": "2024-01-01T00:00:00Z",
+        "updatedAt": "x",
+        "archived": False,
+    }
+
+
+def test_paths_per_version() -> None:
+    assert objects_batch_read_path("v4", "contacts") == "/crm/v3/objects/contacts/batch/read"
+    assert objects_search_path("2026-09", "0-2") == "/crm/objects/2026-09/0-2/search"
+    assert property_path("2026-03", "contacts", "a/b") == "/crm/properties/2026-03/contacts/a%2Fb"
+
+
+def test_batch_read_chunks_by_100_and_reads_missing_ids(
+    rsps: responses.RequestsMock, objects: HubSpotObjectsClient
+) -> None:
+    missing = {
+        "status": "error",
+        "category": "OBJECT_NOT_FOUND",
+        "message": "m",
+        "context": {"ids": ["e150"]},
+    }
+    rsps.post(
+        READ,
+        json={"status": "COMPLETE", "results": [record(1, email="e1")], "startedAt": "", "completedAt": ""},
+    )
+    rsps.post(
+        READ,
+        status=207,
+        json={"status": "COMPLETE", "results": [], "errors": [missing], "startedAt": "", "completedAt": ""},
+    )
+    read = objects.batch_read_objects("contacts", [f"e{i}" for i in range(150)], id_property="email")
+    assert [len(json.loads(c.request.body)["inputs"]) for c in rsps.calls] == [100, 50]
+    body = json.loads(rsps.calls[0].request.body)
+    assert body["idProperty"] == "email"
+    assert body["propertiesWithHistory"] == []
+    assert [r.id for r in read.records] == ["1"]
+    assert read.missing == ["e150"]
+
+
+def test_batch_read_404_means_none_found(rsps: responses.RequestsMock, objects: HubSpotObjectsClient) -> None:
+    rsps.post(
+        READ, status=404, json={"status": "error", "message": "not found", "category": "OBJECT_NOT_FOUND"}
+    )
+    assert objects.batch_read_objects("contacts", ["a@x.com"], id_property="email").missing == ["a@x.com"]
+
+
+def test_searches_are_paced_by_their_own_limiter(
+    rsps: responses.RequestsMock, objects: HubSpotObjectsClient, clock: FakeClock
+) -> None:
+    rsps.post(SEARCH, json={"total": 0, "results": []})
+    started = clock.monotonic()
+    objects.search_objects("companies", property_name="domain", values=[f"d{i}.com" for i in range(500)])
+    assert len(rsps.calls) == 5  # 100 values per IN filter
+    elapsed = clock.monotonic() - started
+    # the fifth search waited for search's 1-s window; none waited for the ten-second limiter (1 per 10 s)
+    assert 1.0 < elapsed < 2.0
+    body = json.loads(rsps.calls[0].request.body)
+    assert body["filterGroups"][0]["filters"][0]["operator"] == "IN"
+    assert body["limit"] == 200
+
+
+def test_search_follows_pages_and_refuses_past_10000(
+    rsps: responses.RequestsMock, objects: HubSpotObjectsClient
+) -> None:
+    rsps.post(
+        SEARCH, json={"total": 2, "results": [record(1, domain="a.com")], "paging": {"next": {"after": "1"}}}
+    )
+    rsps.post(SEARCH, json={"total": 2, "results": [record(2, domain="a.com")]})
+    found = objects.search_objects("companies", property_name="domain", values=["a.com"])
+    assert [r.id for r in found] == ["1", "2"]
+    assert json.loads(rsps.calls[1].request.body)["after"] == "1"
+    rsps.post(SEARCH, json={"total": 10_001, "results": [record(1, domain="a.com")]})
+    with pytest.raises(HubSpotSearchCapError, match="10001 records"):
+        objects.search_objects("companies", property_name="domain", values=["a.com"])
+
+
+def test_clients_of_one_base_url_share_the_search_pacer() -> None:
+    settings = ClientSettings(api_version="v4", base_url="https://shared.example.test")
+    first = HubSpotTransport(settings=settings, token_provider=StaticTokenProvider(token=TOKEN))
+    second = HubSpotTransport(settings=settings, token_provider=StaticTokenProvider(token=TOKEN))
+    other = HubSpotTransport(
+        settings=ClientSettings(api_version="v4", base_url="https://other.example.test"),
+        token_provider=StaticTokenProvider(token=TOKEN),
+    )
+    limiter = HubSpotObjectsClient(transport=first).search_limiter
+    assert HubSpotObjectsClient(transport=second).search_limiter is limiter
+    assert HubSpotObjectsClient(transport=other).search_limiter is not limiter
+    assert limiter.window_seconds == pytest.approx(1.1)
+    assert limiter.capacity == 4
