@@ -4,6 +4,12 @@ A sliding-window log: no more than ``requests_per_10s`` requests are admitted in
 window of 10 seconds plus a small safety margin (which absorbs network jitter between our clock
 and HubSpot's). It also listens to HubSpot's ``X-HubSpot-RateLimit-*`` headers, so that several
 uncoordinated workers sharing one portal slow down together, and to 429s via :meth:`penalize`.
+
+Other workers' requests are kept as a second log, rebuilt from each answer's headers: the portal's
+count in its window (``-Max`` minus ``-Remaining``) less our own is theirs. A request first seen in
+an answer at time *T* reached HubSpot at or before *T*, so it leaves HubSpot's window by *T* plus
+the interval at the latest; a worker held back by them resumes as each of them leaves, not a whole
+interval after the last answer that showed the portal full.
 """
 
 from __future__ import annotations
@@ -92,8 +98,8 @@ class RateLimiter:
         self._window = WINDOW_SECONDS + safety_margin_seconds
         self._admitted: deque[float] = deque()
         self._paused_until = 0.0
-        self._shared_cap: int | None = None
-        self._shared_cap_until = 0.0
+        #: When each request of other workers seen in HubSpot's window leaves it, oldest first.
+        self._others: deque[float] = deque()
         self._lock = threading.Lock()
 
     @property
@@ -110,25 +116,21 @@ class RateLimiter:
     def _prune(self, now: float) -> None:
         while self._admitted and self._admitted[0] + self._window <= now:
             self._admitted.popleft()
+        while self._others and self._others[0] <= now:
+            self._others.popleft()
 
     def _next_opening(self, now: float) -> float | None:
         """Return when a request may be admitted, or ``None`` to admit one now (lock held)."""
         if self._paused_until > now:
             return self._paused_until
-        limit = self._capacity
-        shared_binding = (
-            self._shared_cap is not None and now < self._shared_cap_until and self._shared_cap < limit
-        )
-        if shared_binding and self._shared_cap is not None:
-            limit = self._shared_cap
-        if len(self._admitted) < limit:
+        if len(self._admitted) + len(self._others) < self._capacity:
             return None
-        candidates = []
+        openings = []
         if self._admitted:
-            candidates.append(self._admitted[0] + self._window)
-        if shared_binding:
-            candidates.append(self._shared_cap_until)
-        return min(candidates)
+            openings.append(self._admitted[0] + self._window)
+        if self._others:
+            openings.append(self._others[0])
+        return min(openings)
 
     def try_acquire(self) -> float | None:
         """Count a request if one may start now; else say how long to wait before asking again.
@@ -165,10 +167,10 @@ class RateLimiter:
         """Adapt to HubSpot's ``X-HubSpot-RateLimit-*`` headers, when a response carries them.
 
         * ``-Max`` (per ``-Interval-Milliseconds``) below the configured pace lowers the pace.
-        * ``-Remaining`` caps this limiter, for one interval, at what it already sent in its window
-          plus what HubSpot says remains. When other workers spend the portal's budget, this one
-          slows down with them; at ``Remaining: 0`` with nothing of ours in the window it waits for
-          the interval to pass.
+        * ``-Remaining``: what HubSpot counts in its window beyond our own requests was sent by
+          other workers. New ones are logged as leaving the window one interval from now (the
+          latest they can); when HubSpot counts fewer than logged, the oldest have left already.
+          This limiter admits a request only while its own and the others' fit the capacity.
 
         :param headers: the response headers.
         """
@@ -183,8 +185,11 @@ class RateLimiter:
                 per_window = max(1, math.floor(budget.maximum * WINDOW_SECONDS / interval))
                 self._capacity = min(self._configured, per_window)
             if budget.remaining is not None:
-                self._shared_cap = len(self._admitted) + budget.remaining
-                self._shared_cap_until = now + interval
+                maximum = budget.maximum if budget.maximum is not None else self._capacity
+                others = min(self._capacity, max(0, maximum - budget.remaining - len(self._admitted)))
+                while len(self._others) > others:
+                    self._others.popleft()
+                self._others.extend([now + interval] * (others - len(self._others)))
 
     def penalize(self, seconds: float) -> None:
         """Pause every caller for ``seconds`` (after a 429), unless already paused longer.

@@ -149,3 +149,41 @@ def test_fake_clock() -> None:
     assert clock.total_slept == 2.5
     with pytest.raises(ValueError, match="negative"):
         clock.sleep(-1)
+
+
+def _budget(remaining: int, maximum: int = 30) -> dict[str, str]:
+    return {
+        "X-HubSpot-RateLimit-Max": str(maximum),
+        "X-HubSpot-RateLimit-Remaining": str(remaining),
+        "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
+    }
+
+
+def test_held_back_by_other_workers_resumes_as_their_requests_leave_the_window() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(requests_per_10s=30, clock=clock)
+    limiter.observe(_budget(remaining=10))  # t=0: other workers have 20 requests in the window
+    clock.advance(5.0)
+    limiter.observe(_budget(remaining=0))  # t=5: 10 more of theirs, the portal is full
+    # The 20 seen at t=0 leave HubSpot's window by t=10, not 10 s after the last full answer.
+    assert limiter.acquire() == pytest.approx(5.0)
+    assert [limiter.acquire() for _ in range(19)] == [0.0] * 19
+    assert limiter.acquire() == pytest.approx(5.0)  # the 10 seen at t=5 leave by t=15
+
+
+def test_answers_counting_fewer_other_requests_free_their_slots_at_once() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(requests_per_10s=30, clock=clock)
+    limiter.observe(_budget(remaining=0))  # 30 of the others' requests in the window
+    clock.advance(3.0)
+    limiter.observe(_budget(remaining=12))  # HubSpot now counts only 18: 12 have left
+    assert [limiter.acquire() for _ in range(12)] == [0.0] * 12
+    assert limiter.try_acquire() == pytest.approx(7.0)
+
+
+def test_a_huge_max_with_nothing_remaining_logs_at_most_the_capacity() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(requests_per_10s=30, clock=clock)
+    limiter.observe(_budget(remaining=0, maximum=1_000_000_000))
+    assert limiter.capacity == 30
+    assert len(limiter._others) == 30
