@@ -69,6 +69,18 @@ def parse_rate_limit_headers(headers: Mapping[str, str]) -> RateLimitHeaders | N
     return RateLimitHeaders(maximum=maximum or None, remaining=remaining, interval_seconds=interval)
 
 
+@dataclass(slots=True)
+class _OthersSeen:
+    """Requests of other workers first counted in one answer.
+
+    :param leave_at: when they leave HubSpot's window at the latest (that answer + the interval).
+    :param count: how many of them are still in it.
+    """
+
+    leave_at: float
+    count: int
+
+
 class RateLimiter:
     """Paces requests so that at most ``requests_per_10s`` start in any rolling 10 seconds.
 
@@ -98,8 +110,12 @@ class RateLimiter:
         self._window = WINDOW_SECONDS + safety_margin_seconds
         self._admitted: deque[float] = deque()
         self._paused_until = 0.0
-        #: When each request of other workers seen in HubSpot's window leaves it, oldest first.
-        self._others: deque[float] = deque()
+        #: The portal's requests per window, from ``-Max`` (else taken to be ``capacity``).
+        self._portal_max: int | None = None
+        #: Other workers' requests in HubSpot's window, oldest first; one entry per answer that
+        #: showed new ones, so its length is bounded by our own requests.
+        self._others: deque[_OthersSeen] = deque()
+        self._others_count = 0
         self._lock = threading.Lock()
 
     @property
@@ -116,20 +132,34 @@ class RateLimiter:
     def _prune(self, now: float) -> None:
         while self._admitted and self._admitted[0] + self._window <= now:
             self._admitted.popleft()
-        while self._others and self._others[0] <= now:
-            self._others.popleft()
+        while self._others and self._others[0].leave_at <= now:
+            self._others_count -= self._others.popleft().count
+
+    def _forget_oldest_others(self, count: int) -> None:
+        """HubSpot counts ``count`` fewer of the others' requests than logged: the oldest left."""
+        while count > 0 and self._others:
+            oldest = self._others[0]
+            gone = min(count, oldest.count)
+            oldest.count -= gone
+            self._others_count -= gone
+            count -= gone
+            if not oldest.count:
+                self._others.popleft()
 
     def _next_opening(self, now: float) -> float | None:
         """Return when a request may be admitted, or ``None`` to admit one now (lock held)."""
         if self._paused_until > now:
             return self._paused_until
-        if len(self._admitted) + len(self._others) < self._capacity:
+        own = len(self._admitted)
+        portal_max = self._portal_max if self._portal_max is not None else self._capacity
+        portal_full = own + self._others_count >= portal_max
+        if own < self._capacity and not portal_full:
             return None
         openings = []
         if self._admitted:
             openings.append(self._admitted[0] + self._window)
-        if self._others:
-            openings.append(self._others[0])
+        if portal_full and self._others:
+            openings.append(self._others[0].leave_at)
         return min(openings)
 
     def try_acquire(self) -> float | None:
@@ -170,7 +200,8 @@ class RateLimiter:
         * ``-Remaining``: what HubSpot counts in its window beyond our own requests was sent by
           other workers. New ones are logged as leaving the window one interval from now (the
           latest they can); when HubSpot counts fewer than logged, the oldest have left already.
-          This limiter admits a request only while its own and the others' fit the capacity.
+          This limiter admits a request only while its own fit the capacity and its own and the
+          others' fit the portal's ``-Max``.
 
         :param headers: the response headers.
         """
@@ -184,12 +215,16 @@ class RateLimiter:
             if budget.maximum is not None:
                 per_window = max(1, math.floor(budget.maximum * WINDOW_SECONDS / interval))
                 self._capacity = min(self._configured, per_window)
-            if budget.remaining is not None:
+                self._portal_max = per_window
+            if budget.remaining is not None and interval == WINDOW_SECONDS:
+                # (a per-second budget is not comparable with our 10-second log: only -Max counts)
                 maximum = budget.maximum if budget.maximum is not None else self._capacity
-                others = min(self._capacity, max(0, maximum - budget.remaining - len(self._admitted)))
-                while len(self._others) > others:
-                    self._others.popleft()
-                self._others.extend([now + interval] * (others - len(self._others)))
+                others = max(0, maximum - budget.remaining - len(self._admitted))
+                if others < self._others_count:
+                    self._forget_oldest_others(self._others_count - others)
+                elif others > self._others_count:
+                    self._others.append(_OthersSeen(now + interval, others - self._others_count))
+                    self._others_count = others
 
     def penalize(self, seconds: float) -> None:
         """Pause every caller for ``seconds`` (after a 429), unless already paused longer.
