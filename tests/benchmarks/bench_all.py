@@ -216,6 +216,7 @@ def render(results: dict[str, Any], commands: dict[str, str], total_s: float) ->
         f"| {pacing['ratio_task']:.3f}; {pacing['rows_per_s']:,.0f} rows/s | (≥ 0.95) "
         f"| {_mark(pacing['ratio_task'] >= 0.95)} | same run |",
         f"| 2 | request efficiency: requests ÷ minimum, worst of append/replace/mirror x fresh/re-run "
+        f"x labelled/unlabeled rows "
         f"| **{worst_eff:.2f}**; re-run writes: {rerun_writes} | 1.00; 0 writes "
         f"| {_mark(worst_eff <= 1.0 and rerun_writes == 0)} | `{commands['efficiency']}` |",
         f"| 3 | rows/s at 100 req/10 s: provider ÷ SDK ÷ one PUT per row "
@@ -284,20 +285,22 @@ def render(results: dict[str, Any], commands: dict[str, str], total_s: float) ->
         "",
         "## 2. Request efficiency",
         "",
-        "10,000 contacts x 2 companies (20,000 rows, label Consultant); beforehand each contact has "
-        "company A with `Billing contact` and a company Z not in the input. Minimum = 1 labels GET + "
-        "1 batch read per 1,000 contacts + batch creates (2,000 pairs) + label archives and pair "
+        "10,000 contacts x 2 companies (20,000 rows, label Consultant, or no label); beforehand each "
+        "contact has company A with `Billing contact` and a company Z not in the input. Minimum = 1 "
+        "labels GET + 1 batch read per 1,000 contacts + batch creates (2,000 pairs; a new unlabeled "
+        "pair is a batch create of the direction's unlabeled type) + label archives and pair "
         "archives (1,000 pairs, the client's size where HubSpot documents no limit); a re-run needs "
         "the reads only.",
         "",
-        "| mode | run | rows | requests | minimum | ratio | writes | connections | created/updated/"
-        "unchanged/pruned |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| labels | mode | run | rows | requests | minimum | ratio | writes | connections | "
+        "created/updated/unchanged/pruned |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in eff:
         o = row["outcomes"]
         lines.append(
-            f"| {row['mode']} | {row['run']} | {row['rows']:,} | {row['requests']} | {row['minimum']} "
+            f"| {row['labels']} | {row['mode']} | {row['run']} | {row['rows']:,} | {row['requests']} "
+            f"| {row['minimum']} "
             f"| {row['ratio']:.2f} | {row['writes']} | {row['connections']} "
             f"| {o['created']}/{o['updated']}/{o['unchanged']}/{o['pruned']} |"
         )
