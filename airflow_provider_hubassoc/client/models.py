@@ -110,11 +110,11 @@ class AssociationType:
     category: AssociationCategory
     type_id: int
     label: str | None = None
+    #: The same type in request form (built once: a read asks it of every pair).
+    spec: AssociationSpec = field(init=False, repr=False, compare=False)
 
-    @property
-    def spec(self) -> AssociationSpec:
-        """The same type in request form."""
-        return AssociationSpec(self.category, self.type_id)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "spec", AssociationSpec(self.category, self.type_id))
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,12 @@ A sliding-window log: no more than ``requests_per_10s`` requests are admitted in
 window of 10 seconds plus a small safety margin (which absorbs network jitter between our clock
 and HubSpot's). It also listens to HubSpot's ``X-HubSpot-RateLimit-*`` headers, so that several
 uncoordinated workers sharing one portal slow down together, and to 429s via :meth:`penalize`.
+
+Other workers' requests are kept as a second log, rebuilt from each answer's headers: the portal's
+count in its window (``-Max`` minus ``-Remaining``) less our own is theirs. A request first seen in
+an answer at time *T* reached HubSpot at or before *T*, so it leaves HubSpot's window by *T* plus
+the interval at the latest; a worker held back by them resumes as each of them leaves, not a whole
+interval after the last answer that showed the portal full.
 """
 
 from __future__ import annotations
@@ -63,6 +69,18 @@ def parse_rate_limit_headers(headers: Mapping[str, str]) -> RateLimitHeaders | N
     return RateLimitHeaders(maximum=maximum or None, remaining=remaining, interval_seconds=interval)
 
 
+@dataclass(slots=True)
+class _OthersSeen:
+    """Requests of other workers first counted in one answer.
+
+    :param leave_at: when they leave HubSpot's window at the latest (that answer + the interval).
+    :param count: how many of them are still in it.
+    """
+
+    leave_at: float
+    count: int
+
+
 class RateLimiter:
     """Paces requests so that at most ``requests_per_10s`` start in any rolling 10 seconds.
 
@@ -99,8 +117,12 @@ class RateLimiter:
         self._window = window_seconds + safety_margin_seconds
         self._admitted: deque[float] = deque()
         self._paused_until = 0.0
-        self._shared_cap: int | None = None
-        self._shared_cap_until = 0.0
+        #: The portal's requests per window, from ``-Max`` (else taken to be ``capacity``).
+        self._portal_max: int | None = None
+        #: Other workers' requests in HubSpot's window, oldest first; one entry per answer that
+        #: showed new ones, so its length is bounded by our own requests.
+        self._others: deque[_OthersSeen] = deque()
+        self._others_count = 0
         self._lock = threading.Lock()
 
     @property
@@ -117,25 +139,35 @@ class RateLimiter:
     def _prune(self, now: float) -> None:
         while self._admitted and self._admitted[0] + self._window <= now:
             self._admitted.popleft()
+        while self._others and self._others[0].leave_at <= now:
+            self._others_count -= self._others.popleft().count
+
+    def _forget_oldest_others(self, count: int) -> None:
+        """HubSpot counts ``count`` fewer of the others' requests than logged: the oldest left."""
+        while count > 0 and self._others:
+            oldest = self._others[0]
+            gone = min(count, oldest.count)
+            oldest.count -= gone
+            self._others_count -= gone
+            count -= gone
+            if not oldest.count:
+                self._others.popleft()
 
     def _next_opening(self, now: float) -> float | None:
         """Return when a request may be admitted, or ``None`` to admit one now (lock held)."""
         if self._paused_until > now:
             return self._paused_until
-        limit = self._capacity
-        shared_binding = (
-            self._shared_cap is not None and now < self._shared_cap_until and self._shared_cap < limit
-        )
-        if shared_binding and self._shared_cap is not None:
-            limit = self._shared_cap
-        if len(self._admitted) < limit:
+        own = len(self._admitted)
+        portal_max = self._portal_max if self._portal_max is not None else self._capacity
+        portal_full = own + self._others_count >= portal_max
+        if own < self._capacity and not portal_full:
             return None
-        candidates = []
+        openings = []
         if self._admitted:
-            candidates.append(self._admitted[0] + self._window)
-        if shared_binding:
-            candidates.append(self._shared_cap_until)
-        return min(candidates)
+            openings.append(self._admitted[0] + self._window)
+        if portal_full and self._others:
+            openings.append(self._others[0].leave_at)
+        return min(openings)
 
     def try_acquire(self) -> float | None:
         """Count a request if one may start now; else say how long to wait before asking again.
@@ -172,10 +204,11 @@ class RateLimiter:
         """Adapt to HubSpot's ``X-HubSpot-RateLimit-*`` headers, when a response carries them.
 
         * ``-Max`` (per ``-Interval-Milliseconds``) below the configured pace lowers the pace.
-        * ``-Remaining`` caps this limiter, for one interval, at what it already sent in its window
-          plus what HubSpot says remains. When other workers spend the portal's budget, this one
-          slows down with them; at ``Remaining: 0`` with nothing of ours in the window it waits for
-          the interval to pass.
+        * ``-Remaining``: what HubSpot counts in its window beyond our own requests was sent by
+          other workers. New ones are logged as leaving the window one interval from now (the
+          latest they can); when HubSpot counts fewer than logged, the oldest have left already.
+          This limiter admits a request only while its own fit the capacity and its own and the
+          others' fit the portal's ``-Max``.
 
         :param headers: the response headers.
         """
@@ -189,9 +222,16 @@ class RateLimiter:
             if budget.maximum is not None:
                 per_window = max(1, math.floor(budget.maximum * self._base_window / interval))
                 self._capacity = min(self._configured, per_window)
-            if budget.remaining is not None:
-                self._shared_cap = len(self._admitted) + budget.remaining
-                self._shared_cap_until = now + interval
+                self._portal_max = per_window
+            if budget.remaining is not None and interval == WINDOW_SECONDS:
+                # (a per-second budget is not comparable with our 10-second log: only -Max counts)
+                maximum = budget.maximum if budget.maximum is not None else self._capacity
+                others = max(0, maximum - budget.remaining - len(self._admitted))
+                if others < self._others_count:
+                    self._forget_oldest_others(self._others_count - others)
+                elif others > self._others_count:
+                    self._others.append(_OthersSeen(now + interval, others - self._others_count))
+                    self._others_count = others
 
     def penalize(self, seconds: float) -> None:
         """Pause every caller for ``seconds`` (after a 429), unless already paused longer.

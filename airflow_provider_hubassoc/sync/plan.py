@@ -345,6 +345,9 @@ def _plan_pair(
     has_primary = primary is not None and primary in labels_now
     target_holder = targets.get(ctx.holder(item.pair))
     loses_primary = has_primary and target_holder is not None and target_holder != item.pair
+    if mode is SyncMode.APPEND and not loses_primary and item.types <= labels_now:
+        # already as desired (the common case of a scheduled re-run): nothing to add or remove
+        return PairAction(item.pair, item.row_indexes, Outcome.UNCHANGED)
     if mode is SyncMode.APPEND:
         target = labels_now | item.types
     else:

@@ -64,12 +64,10 @@ def read_state(spec: SyncSpec, client: AssociationsClient, from_ids: Sequence[st
         pairs = result.state.setdefault(normalize_id(raw_id), {})
         for record in records:
             to_id = normalize_id(record.to_object_id)
-            types: set[AssociationSpec] = set(pairs.get(to_id, frozenset()))
-            for association_type in record.types:
-                types.add(association_type.spec)
-                if is_unlabeled(association_type):
-                    result.unlabeled_ids.add(association_type.type_id)
-            pairs[to_id] = frozenset(types)
+            types = frozenset(association_type.spec for association_type in record.types)
+            earlier = pairs.get(to_id)
+            pairs[to_id] = types if earlier is None else earlier | types
+            result.unlabeled_ids.update(t.type_id for t in record.types if is_unlabeled(t))
     for error in answer.errors:
         ids = [from_ids[i] for i in error.input_indexes if 0 <= i < len(from_ids)]
         ids = ids or [i for i in context_ids(error, "fromObjectId") if i in set(from_ids)]

@@ -2,9 +2,14 @@
 
 * ``sdk``: the official ``hubspot-api-client`` (v12), batch creates of 2,000 in a plain loop, with its
   documented retry setting ``Retry(total=5, status_forcelist=(429,))``;
+* ``sdk-dicts``: the same SDK calls with plain dicts as the request body instead of its typed
+  models (the SDK's leanest use: it serializes a dict as it is; its answers are still typed);
 * ``put``: one ``PUT .../objects/contacts/{id}/associations/companies/{toId}`` per row over a
   ``requests.Session`` (what a DAG with one ``HttpOperator`` call per row amounts to), same retry;
-* ``provider``: this provider's ``append`` sync (``HubSpotAssociationsHook`` client + sync engine).
+* ``provider``: this provider's ``append`` sync (``HubSpotAssociationsHook`` client + sync engine),
+  which also reads every from-record before it writes;
+* ``provider-client``: this provider's client sending the same batch creates as the SDK, nothing
+  else (``HubSpotAssociationsClient.batch_create``, label type id looked up once).
 
 Only the client runs in this process (the emulator is a subprocess), so ``time.process_time()``
 around a run is the client's CPU. Run::
@@ -36,6 +41,8 @@ from hubspot.crm.associations.v4 import (
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from airflow_provider_hubassoc.client.models import AssociationCategory, AssociationInput
+from airflow_provider_hubassoc.client.models import AssociationSpec as ProviderSpec
 from airflow_provider_hubassoc.sync.engine import upsert_associations
 from tests.benchmarks.support import (
     LABELS_SEED,
@@ -65,19 +72,27 @@ def _ensure_label(url: str) -> int:
     return int(created["results"][0]["typeId"])
 
 
+def _sdk_batch_api(url: str) -> tuple[Any, int]:
+    """The SDK's batch API with its documented retry setting, and the Consultant type id.
+
+    :param url: the emulator's base URL.
+    """
+    api = HubSpot(access_token=TOKEN, host=url, retry=Retry(total=5, status_forcelist=(429,)))
+    type_id = next(
+        t.type_id
+        for t in api.crm.associations.v4.schema.definitions_api.get_all("contacts", "companies").results
+        if t.label == "Consultant"
+    )
+    return api.crm.associations.v4.batch_api, int(type_id)
+
+
 def run_sdk(url: str, rows: list[dict[str, Any]]) -> None:
     """The SDK: batch creates of 2,000 in a loop (label type id looked up once).
 
     :param url: the emulator's base URL.
     :param rows: the rows to write.
     """
-    api = HubSpot(access_token=TOKEN, host=url, retry=Retry(total=5, status_forcelist=(429,)))
-    batch = api.crm.associations.v4.batch_api
-    type_id = next(
-        t.type_id
-        for t in api.crm.associations.v4.schema.definitions_api.get_all("contacts", "companies").results
-        if t.label == "Consultant"
-    )
+    batch, type_id = _sdk_batch_api(url)
     spec = AssociationSpec(association_category="USER_DEFINED", association_type_id=type_id)
     for start in range(0, len(rows), 2000):
         inputs = [
@@ -87,6 +102,22 @@ def run_sdk(url: str, rows: list[dict[str, Any]]) -> None:
             for row in rows[start : start + 2000]
         ]
         batch.create("contacts", "companies", BatchInputPublicAssociationMultiPost(inputs=inputs))
+
+
+def run_sdk_dicts(url: str, rows: list[dict[str, Any]]) -> None:
+    """The SDK with plain dicts: the same batch creates of 2,000, bodies built as dicts.
+
+    :param url: the emulator's base URL.
+    :param rows: the rows to write.
+    """
+    batch, type_id = _sdk_batch_api(url)
+    spec = {"associationCategory": "USER_DEFINED", "associationTypeId": type_id}
+    for start in range(0, len(rows), 2000):
+        inputs = [
+            {"from": {"id": row["from_id"]}, "to": {"id": row["to_id"]}, "types": [spec]}
+            for row in rows[start : start + 2000]
+        ]
+        batch.create("contacts", "companies", {"inputs": inputs})
 
 
 def run_put(url: str, rows: list[dict[str, Any]]) -> None:
@@ -128,6 +159,25 @@ def run_provider(url: str, rows: list[dict[str, Any]], *, requests_per_10s: int 
         )
     if result.summary.created != len(rows):
         raise SystemExit(f"provider created {result.summary.created} of {len(rows)} rows")
+
+
+def run_provider_client(url: str, rows: list[dict[str, Any]]) -> None:
+    """This provider's client: the same batch creates as the SDK (label type id looked up once).
+
+    :param url: the emulator's base URL.
+    :param rows: the rows to write.
+    """
+    with make_client(url) as client:
+        type_id = next(
+            t.type_id
+            for t in client.list_labels(from_object_type="contacts", to_object_type="companies")
+            if t.label == "Consultant"
+        )
+        spec = ProviderSpec(AssociationCategory.USER_DEFINED, type_id)
+        inputs = [AssociationInput(row["from_id"], row["to_id"], (spec,)) for row in rows]
+        result = client.batch_create(from_object_type="contacts", to_object_type="companies", inputs=inputs)
+    if result.errors:
+        raise SystemExit(f"provider-client: {len(result.errors)} rows refused")
 
 
 def measure(
@@ -175,8 +225,10 @@ def main() -> None:
     results: dict[str, Any] = {"unlimited": [], "limited": []}
     runs: list[tuple[str, Runner, int, int]] = [
         ("sdk", run_sdk, args.rows, args.limited_rows),
+        ("sdk-dicts", run_sdk_dicts, args.rows, args.limited_rows),
         ("put", run_put, args.put_rows, args.put_limited_rows),
         ("provider", run_provider, args.rows, args.limited_rows),
+        ("provider-client", run_provider_client, args.rows, args.limited_rows),
     ]
     # limit off: every client --repeat times, interleaved, keeping each one's least-CPU run (the
     # machine is shared: noise only ever adds CPU time); every run's CPU is kept for the report
@@ -195,6 +247,8 @@ def main() -> None:
         run_provider(url, rows, requests_per_10s=100)
 
     for name, runner, _, n_limited in runs:
+        if name in ("sdk-dicts", "provider-client"):  # CPU comparisons only: rows/s as sdk, provider
+            continue
         chosen = provider_paced if name == "provider" else runner
         results["limited"].append(measure(name, chosen, append_rows(n_limited), limited))
         print(json.dumps(results["limited"][-1]), flush=True)

@@ -1,18 +1,21 @@
 """Request efficiency: requests made / the minimum each mode needs, fresh and on an unchanged re-run.
 
-Scenario (per mode, on a reset emulator subprocess): 10,000 contacts; the input asks each contact
-for 2 companies (A and B) with the label ``Consultant`` (20,000 rows). Before the sync each contact
-already has A with the label ``Billing contact`` and a third company Z without a label. So:
+Scenario (per mode and per kind of rows, on a reset emulator subprocess): 10,000 contacts; the
+input asks each contact for 2 companies (A and B), with the label ``Consultant`` (labelled rows)
+or without labels (unlabeled rows): 20,000 rows. Before the sync each contact already has A with
+the label ``Billing contact`` and a third company Z without a label. So:
 
-* ``append`` adds Consultant to A and creates B (Billing stays, Z stays);
+* ``append`` adds Consultant to A (labelled rows; unlabeled rows leave A as it is) and creates B
+  (Billing stays, Z stays);
 * ``replace`` also removes Billing from A;
 * ``mirror`` also removes Z.
 
 The minimum is computed from that scenario, not from the provider's plan: one ``GET`` of the
 labels + one batch read per 1,000 contacts, then batch creates of 2,000 pairs that gain a label,
 label archives of 1,000 pairs that lose one and pair archives of 1,000 pairs to remove (1,000 is
-the client's size for endpoints whose limit HubSpot does not document). A re-run of the same
-sync needs the reads only. Run::
+the client's size for endpoints whose limit HubSpot does not document). A new unlabeled pair is a
+batch create too (the direction's unlabeled type; 2,000 per request). A re-run of the same sync
+needs the reads only. Run::
 
     .venv/bin/python -m tests.benchmarks.bench_efficiency --json out.json
 """
@@ -20,6 +23,7 @@ sync needs the reads only. Run::
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 from pathlib import Path
@@ -60,17 +64,18 @@ def _seed_state(emu: EmulatorProcess, contacts: list[int]) -> None:
         session.post(url, json={"inputs": inputs[start : start + 2000]}, timeout=60).raise_for_status()
 
 
-def minimum_requests(mode: str, contacts: int, *, rerun: bool) -> int:
+def minimum_requests(mode: str, contacts: int, *, rerun: bool, labelled: bool = True) -> int:
     """The fewest requests the scenario needs.
 
     :param mode: ``append``, ``replace`` or ``mirror``.
     :param contacts: how many contacts.
     :param rerun: whether the state already equals the desired one.
+    :param labelled: whether the rows ask for Consultant (else they carry no label).
     """
     reads = 1 + math.ceil(contacts / 1000)
     if rerun:
         return reads
-    creates = 2 * contacts  # A gains Consultant, B is new
+    creates = 2 * contacts if labelled else contacts  # A gains Consultant (labelled rows), B is new
     label_removals = contacts if mode in ("replace", "mirror") else 0  # Billing off A
     prunes = contacts if mode == "mirror" else 0  # Z
     return reads + math.ceil(creates / 2000) + math.ceil(label_removals / 1000) + math.ceil(prunes / 1000)
@@ -85,21 +90,25 @@ def _writes(stats: dict[str, Any]) -> int:
     )
 
 
+def _rows(ids: list[int], *, labelled: bool) -> list[dict[str, Any]]:
+    return [
+        {"from_id": str(c), "to_id": _company(kind, c), **({"labels": ["Consultant"]} if labelled else {})}
+        for c in ids
+        for kind in "AB"
+    ]
+
+
 def run(contacts: int) -> list[dict[str, Any]]:
-    """Measure every mode, fresh and re-run.
+    """Measure every mode, labelled and unlabeled rows, fresh and re-run.
 
     :param contacts: how many contacts (rows = 2 x contacts).
     """
     ids = [2_000_000 + c for c in range(contacts)]
-    rows = [
-        {"from_id": str(c), "to_id": _company(kind, c), "labels": ["Consultant"]}
-        for c in ids
-        for kind in "AB"
-    ]
     results: list[dict[str, Any]] = []
     with EmulatorProcess(seed=LABELS_SEED) as emu:
         conn = connection_json(emu.url, requests_per_10s=10_000)
-        for mode in ("append", "replace", "mirror"):
+        for labelled, mode in itertools.product((True, False), ("append", "replace", "mirror")):
+            rows = _rows(ids, labelled=labelled)
             emu.reset()
             _seed_state(emu, ids)
             for rerun in (False, True):
@@ -116,10 +125,11 @@ def run(contacts: int) -> list[dict[str, Any]]:
                     operator.hook.close()
                 after = emu.stats()
                 made = api_requests(after) - api_requests(before)
-                needed = minimum_requests(mode, contacts, rerun=rerun)
+                needed = minimum_requests(mode, contacts, rerun=rerun, labelled=labelled)
                 results.append(
                     {
                         "mode": mode,
+                        "labels": "Consultant" if labelled else "none",
                         "run": "re-run" if rerun else "fresh",
                         "rows": len(rows),
                         "requests": made,
@@ -131,13 +141,24 @@ def run(contacts: int) -> list[dict[str, Any]]:
                     }
                 )
                 print(json.dumps(results[-1]), flush=True)
-            pairs = emu.pairs()
-            consultant = emu.labels()["Consultant"]
-            if not all(consultant in pairs[(str(c), _company(k, c))] for c in ids for k in "AB"):
-                raise SystemExit(f"{mode}: a pair lacks Consultant")
-            if (mode == "mirror") == any((str(c), _company("Z", c)) in pairs for c in ids):
-                raise SystemExit(f"{mode}: Z pairs are wrong")
+            _check(emu, ids, mode, labelled=labelled)
     return results
+
+
+def _check(emu: EmulatorProcess, ids: list[int], mode: str, *, labelled: bool) -> None:
+    """Fail the benchmark when the portal does not hold what the sync asked for."""
+    pairs = emu.pairs()
+    labels = emu.labels()
+    consultant, billing = labels["Consultant"], labels["Billing contact"]
+    wanted = [(str(c), _company(k, c)) for c in ids for k in "AB"]
+    if not all(pair in pairs for pair in wanted):
+        raise SystemExit(f"{mode}: a pair of the input is missing")
+    if labelled and not all(consultant in pairs[pair] for pair in wanted):
+        raise SystemExit(f"{mode}: a pair lacks Consultant")
+    if (mode != "append") == any(billing in pairs[(str(c), _company("A", c))] for c in ids):
+        raise SystemExit(f"{mode}: Billing contact is wrong on A")
+    if (mode == "mirror") == any((str(c), _company("Z", c)) in pairs for c in ids):
+        raise SystemExit(f"{mode}: Z pairs are wrong")
 
 
 def main() -> None:

@@ -149,3 +149,68 @@ def test_fake_clock() -> None:
     assert clock.total_slept == 2.5
     with pytest.raises(ValueError, match="negative"):
         clock.sleep(-1)
+
+
+def _budget(remaining: int, maximum: int = 30) -> dict[str, str]:
+    return {
+        "X-HubSpot-RateLimit-Max": str(maximum),
+        "X-HubSpot-RateLimit-Remaining": str(remaining),
+        "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
+    }
+
+
+def test_held_back_by_other_workers_resumes_as_their_requests_leave_the_window() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(requests_per_10s=30, clock=clock)
+    limiter.observe(_budget(remaining=10))  # t=0: other workers have 20 requests in the window
+    clock.advance(5.0)
+    limiter.observe(_budget(remaining=0))  # t=5: 10 more of theirs, the portal is full
+    # The 20 seen at t=0 leave HubSpot's window by t=10, not 10 s after the last full answer.
+    assert limiter.acquire() == pytest.approx(5.0)
+    assert [limiter.acquire() for _ in range(19)] == [0.0] * 19
+    assert limiter.acquire() == pytest.approx(5.0)  # the 10 seen at t=5 leave by t=15
+
+
+def test_answers_counting_fewer_other_requests_free_their_slots_at_once() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(requests_per_10s=30, clock=clock)
+    limiter.observe(_budget(remaining=0))  # 30 of the others' requests in the window
+    clock.advance(3.0)
+    limiter.observe(_budget(remaining=12))  # HubSpot now counts only 18: 12 have left
+    assert [limiter.acquire() for _ in range(12)] == [0.0] * 12
+    assert limiter.try_acquire() == pytest.approx(7.0)
+
+
+def test_a_huge_max_with_nothing_remaining_waits_for_the_interval() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(requests_per_10s=30, clock=clock)
+    limiter.observe(_budget(remaining=0, maximum=1_000_000_000))
+    assert limiter.capacity == 30
+    assert limiter.acquire() == pytest.approx(10.0)
+
+
+def test_other_workers_count_against_the_portal_not_against_a_lower_configured_share() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(requests_per_10s=10, clock=clock)
+    limiter.observe(_budget(remaining=85, maximum=100))  # others have 15 of the portal's 100
+    assert [limiter.acquire() for _ in range(5)] == [0.0] * 5
+    clock.advance(1.0)
+    limiter.observe(_budget(remaining=0, maximum=100))  # now the others hold the other 95
+    assert limiter.try_acquire() == pytest.approx(9.0)  # the first 15 leave at t=10
+    clock.advance(9.0)
+    assert [limiter.acquire() for _ in range(5)] == [0.0] * 5  # our share, not the portal's 15
+
+
+def test_a_per_second_budget_only_lowers_the_pace() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(requests_per_10s=100, clock=clock)
+    for _ in range(30):
+        limiter.acquire()
+        limiter.observe(
+            {
+                "X-HubSpot-RateLimit-Max": "10",
+                "X-HubSpot-RateLimit-Remaining": "9",
+                "X-HubSpot-RateLimit-Interval-Milliseconds": "1000",
+            }
+        )
+    assert clock.sleeps == []

@@ -185,6 +185,55 @@ def test_batch_read_page_drops_no_associations_found_and_keeps_other_errors() ->
     assert page.errors == [other]
 
 
+def _read_answer(*types: dict[str, object]) -> dict[str, object]:
+    return {
+        "results": [
+            {"from": {"id": "1"}, "to": [{"toObjectId": 10 + i, "associationTypes": [t]}]}
+            for i, t in enumerate(types)
+        ]
+    }
+
+
+def test_batch_read_page_parses_each_distinct_type_once_and_shares_it() -> None:
+    unlabeled = {"category": "HUBSPOT_DEFINED", "typeId": 279, "label": None}
+    page = parse.parse_batch_read_page(
+        {**_read_answer(unlabeled, dict(unlabeled), {**unlabeled, "typeId": "279"}), "unknownField": [1]}
+    )
+    first, second, third = (record.types[0] for record in page.records["1"])
+    assert first is second
+    assert (first.category, first.type_id, first.label) == (AssociationCategory.HUBSPOT_DEFINED, 279, None)
+    assert third == first  # a digit string is the same type id
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"category": "HUBSPOT_DEFINED", "typeId": True, "label": None},  # after typeId 1: True == 1
+        {"category": "HUBSPOT_DEFINED", "typeId": 2**70, "label": None},
+        {"category": "", "typeId": 1, "label": None},
+        {"category": "HUBSPOT_DEFINED", "typeId": 1, "label": ["a"]},
+    ],
+)
+def test_batch_read_page_refuses_a_bad_type_even_after_a_good_one(bad: dict[str, object]) -> None:
+    good = {"category": "HUBSPOT_DEFINED", "typeId": 1, "label": None}
+    with pytest.raises((HubSpotUnexpectedResponseError, ValueError, TypeError)):
+        parse.parse_batch_read_page(_read_answer(good, bad))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        [],
+        {"results": {"from": {"id": "1"}}},
+        {"results": [{"to": []}]},
+        {"results": [{"from": {"id": "1"}, "to": [{"toObjectId": -5, "associationTypes": []}]}]},
+    ],
+)
+def test_batch_read_page_refuses_a_body_of_another_shape(body: object) -> None:
+    with pytest.raises((HubSpotUnexpectedResponseError, ValueError)):
+        parse.parse_batch_read_page(body)
+
+
 @pytest.mark.parametrize(
     "entry",
     [

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -428,3 +429,15 @@ def test_oauth_provider_end_to_end_and_oauth_failure_is_not_retried(
     assert "client-secret-x" not in str(info.value)
     assert "refresh-x" not in str(info.value)
     assert [call.request.url for call in rsps.calls].count(URL) == 2
+
+
+def test_a_json_body_is_sent_as_compact_utf8_json(rsps: responses.RequestsMock, clock: FakeClock) -> None:
+    transport = HubSpotTransport(
+        settings=ClientSettings(), token_provider=StaticTokenProvider(token=TOKEN), clock=clock
+    )
+    rsps.add(responses.POST, URL, json={"results": []})
+    body = {"inputs": [{"from": {"id": "1"}, "to": {"id": "2"}, "label": "Käufer", "n": None}]}
+    transport.request("POST", PATH, json=body)
+    sent = rsps.calls[0].request
+    assert sent.headers["Content-Type"] == "application/json"
+    assert sent.body == json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
