@@ -36,8 +36,12 @@ from airflow_provider_hubassoc.client.errors import (
     HubSpotUnexpectedResponseError,
 )
 from airflow_provider_hubassoc.client.models import BatchRowError
-from airflow_provider_hubassoc.client.paths import API_VERSION_V4, validate_api_version
-from airflow_provider_hubassoc.client.paths import _segment as segment
+from airflow_provider_hubassoc.client.paths import (
+    object_path,
+    objects_batch_read_path,
+    objects_search_path,
+    property_path,
+)
 from airflow_provider_hubassoc.client.ratelimit import RateLimiter
 from airflow_provider_hubassoc.client.responses import batch_envelope, next_after, parse_batch_error
 from airflow_provider_hubassoc.client.transport import HubSpotTransport
@@ -87,66 +91,6 @@ def shared_search_limiter(base_url: str, clock: Clock | None = None) -> RateLimi
 
 class HubSpotSearchCapError(HubSpotError):
     """A search matched more results than HubSpot lets one query page through (10,000)."""
-
-
-def objects_prefix(api_version: str) -> str:
-    """The prefix of the CRM objects endpoints: ``/crm/v3/objects`` (v4 connection) or ``/crm/objects/D``.
-
-    :param api_version: a valid API version.
-    """
-    if validate_api_version(api_version) == API_VERSION_V4:
-        return "/crm/v3/objects"
-    return f"/crm/objects/{api_version}"
-
-
-def properties_prefix(api_version: str) -> str:
-    """The prefix of the CRM properties endpoints.
-
-    :param api_version: a valid API version.
-    """
-    if validate_api_version(api_version) == API_VERSION_V4:
-        return "/crm/v3/properties"
-    return f"/crm/properties/{api_version}"
-
-
-def objects_batch_read_path(api_version: str, object_type: str) -> str:
-    """``POST`` path of the objects batch read.
-
-    :param api_version: a valid API version.
-    :param object_type: e.g. ``"contacts"``.
-    """
-    return f"{objects_prefix(api_version)}/{segment(object_type, 'object_type')}/batch/read"
-
-
-def objects_search_path(api_version: str, object_type: str) -> str:
-    """``POST`` path of the objects search.
-
-    :param api_version: a valid API version.
-    :param object_type: e.g. ``"companies"``.
-    """
-    return f"{objects_prefix(api_version)}/{segment(object_type, 'object_type')}/search"
-
-
-def object_path(api_version: str, object_type: str, object_id: str) -> str:
-    """``GET`` path of one record.
-
-    :param api_version: a valid API version.
-    :param object_type: e.g. ``"contacts"``.
-    :param object_id: the record id.
-    """
-    kind = segment(object_type, "object_type")
-    return f"{objects_prefix(api_version)}/{kind}/{segment(object_id, 'object_id')}"
-
-
-def property_path(api_version: str, object_type: str, name: str) -> str:
-    """``GET`` path of one property definition.
-
-    :param api_version: a valid API version.
-    :param object_type: e.g. ``"contacts"``.
-    :param name: the property's internal name.
-    """
-    kind = segment(object_type, "object_type")
-    return f"{properties_prefix(api_version)}/{kind}/{segment(name, 'property name')}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -217,3 +217,66 @@ def high_usage_report_path(api_version: str, user_id: int) -> str:
     :param user_id: the HubSpot user the report is emailed to.
     """
     return f"{associations_prefix(api_version)}/usage/high-usage-report/{_segment(user_id, 'user_id')}"
+
+
+# ---- CRM objects and properties (record lookups by key) ----
+
+
+def objects_prefix(api_version: str) -> str:
+    """Return the prefix of the CRM objects endpoints (``/crm/v3/objects`` on a v4 connection).
+
+    :param api_version: a valid API version.
+    """
+    if validate_api_version(api_version) == API_VERSION_V4:
+        return "/crm/v3/objects"
+    return f"/crm/objects/{api_version}"
+
+
+def properties_prefix(api_version: str) -> str:
+    """Return the prefix of the CRM properties endpoints (``/crm/v3/properties`` on a v4 connection).
+
+    :param api_version: a valid API version.
+    """
+    if validate_api_version(api_version) == API_VERSION_V4:
+        return "/crm/v3/properties"
+    return f"/crm/properties/{api_version}"
+
+
+def objects_batch_read_path(api_version: str, object_type: str) -> str:
+    """``POST`` path of the objects batch read.
+
+    :param api_version: a valid API version.
+    :param object_type: e.g. ``"contacts"``.
+    """
+    return f"{objects_prefix(api_version)}/{_segment(object_type, 'object_type')}/batch/read"
+
+
+def objects_search_path(api_version: str, object_type: str) -> str:
+    """``POST`` path of the objects search.
+
+    :param api_version: a valid API version.
+    :param object_type: e.g. ``"companies"``.
+    """
+    return f"{objects_prefix(api_version)}/{_segment(object_type, 'object_type')}/search"
+
+
+def object_path(api_version: str, object_type: str, object_id: str) -> str:
+    """``GET`` path of one record.
+
+    :param api_version: a valid API version.
+    :param object_type: e.g. ``"contacts"``.
+    :param object_id: the record id.
+    """
+    kind = _segment(object_type, "object_type")
+    return f"{objects_prefix(api_version)}/{kind}/{_segment(object_id, 'object_id')}"
+
+
+def property_path(api_version: str, object_type: str, name: str) -> str:
+    """``GET`` path of one property definition.
+
+    :param api_version: a valid API version.
+    :param object_type: e.g. ``"contacts"``.
+    :param name: the property's internal name.
+    """
+    kind = _segment(object_type, "object_type")
+    return f"{properties_prefix(api_version)}/{kind}/{_segment(name, 'property name')}"

@@ -11,13 +11,8 @@ import responses
 
 from airflow_provider_hubassoc.client import ClientSettings, FakeClock
 from airflow_provider_hubassoc.client.auth import StaticTokenProvider
-from airflow_provider_hubassoc.client.objects import (
-    HubSpotObjectsClient,
-    HubSpotSearchCapError,
-    objects_batch_read_path,
-    objects_search_path,
-    property_path,
-)
+from airflow_provider_hubassoc.client.objects import HubSpotObjectsClient, HubSpotSearchCapError
+from airflow_provider_hubassoc.client.paths import objects_batch_read_path, objects_search_path, property_path
 from airflow_provider_hubassoc.client.transport import HubSpotTransport
 from tests.client.support import BASE_URL, TOKEN
 
