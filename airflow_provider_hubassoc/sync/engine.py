@@ -11,8 +11,9 @@ A newcomer can follow one run top to bottom in :func:`run_sync`:
    one chunk; rows from SQL come ``chunk_size`` at a time, never splitting a from-record's run.
    Each row is validated once into a :class:`~.rows.RowRecord` (canonical ids: the only place ids
    are normalised) or gets its ``rejected`` outcome with the reason.
-3. **Resolve.** The direction's labels are listed once per run (the first request, made for the
-   first chunk that has a valid row); each row's label references become type specs
+3. **Resolve.** The direction's labels are listed once per run (the first request, sent as soon as
+   the first row is valid, so validating a large chunk overlaps the first rate-limit window); each
+   row's label references become type specs
    (:class:`~.labels.LabelResolver`); duplicate rows of a pair are merged into one
    :class:`~.plan.DesiredPair` that remembers its rows' input positions.
 4. **Read current state.** One batch read of the chunk's from-ids (:func:`~.read.read_state`;
@@ -151,6 +152,7 @@ class _Run:
         self.outcomes: list[RowOutcome] = []
         self.writer = PlanWriter(client, spec)
         self.resolver: LabelResolver | None = None
+        self.labels_error: Exception | None = None  # from the early label list, raised in step 3
         self.tainted: set[str] = set()
         self.mirror = _Mirror() if spec.mode is SyncMode.MIRROR else None
         self.requests_before = _requests(client)
@@ -160,7 +162,9 @@ class _Run:
     def execute(self, rows: Iterable[object] | None, chunk_size: int | None) -> SyncResult:
         source = rows if rows is not None else ()
         grouped = chunk_size is not None and self.mirror is not None
-        reader = ChunkReader(source, self.spec, size=chunk_size, grouped=grouped)
+        reader = ChunkReader(
+            source, self.spec, size=chunk_size, grouped=grouped, on_first_record=self._prefetch_labels
+        )
         if self.progress is not None:
             total = len(source) if isinstance(source, Sized) and chunk_size is None else 0
             self.progress.start(total, getattr(self.client, "stats", None))
@@ -170,6 +174,7 @@ class _Run:
                 self.spec,
                 size=chunk_size,
                 grouped=grouped,
+                on_first_record=self._prefetch_labels,
             )
         chunk = Chunk()
         try:
@@ -250,7 +255,22 @@ class _Run:
         log.debug("Chunk done: %d rows from row %d", len(chunk.outcomes), chunk.start)
 
     # ---- steps -----------------------------------------------------------------------------
+    def _prefetch_labels(self) -> None:
+        """List the labels as soon as the first row is valid (step 3's request, sent early).
+
+        Validating the rest of a large chunk then overlaps the rate limiter's first window. An
+        error is kept and raised by :meth:`_load_labels`, where step 3 handles it (the daily
+        limit rejects the chunk's rows; anything else fails the run as before).
+        """
+        try:
+            self._load_labels()
+        except Exception as exc:  # raised again, unchanged, by _load_labels in step 3
+            self.labels_error = exc
+
     def _load_labels(self) -> None:
+        if self.labels_error is not None:
+            error, self.labels_error = self.labels_error, None
+            raise error
         if self.resolver is None:
             self.resolver = LabelResolver.load(
                 self.client,

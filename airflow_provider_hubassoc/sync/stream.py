@@ -14,7 +14,7 @@ from-record, not per row).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from airflow_provider_hubassoc.sync.errors import SyncConfigurationError, UngroupedInputError
@@ -89,10 +89,21 @@ class ChunkReader:
     :param spec: the sync (row fields).
     :param size: rows per chunk; ``None`` reads the whole input as one chunk.
     :param grouped: check that valid rows arrive grouped by from-id (a streamed mirror).
+    :param on_first_record: called once, as soon as the first row is valid (before the rest of its
+        chunk is validated): the sync sends its first request from there, so that validating a
+        large chunk overlaps the rate limiter's first window; not called when no row is valid.
     :raises SyncConfigurationError: when ``size`` is not a positive integer.
     """
 
-    def __init__(self, rows: Iterable[object], spec: SyncSpec, *, size: int | None, grouped: bool) -> None:
+    def __init__(
+        self,
+        rows: Iterable[object],
+        spec: SyncSpec,
+        *,
+        size: int | None,
+        grouped: bool,
+        on_first_record: Callable[[], None] | None = None,
+    ) -> None:
         if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size <= 0):
             raise SyncConfigurationError(f"chunk size must be a positive integer, got {size!r}")
         self._rows = enumerate(rows)
@@ -100,6 +111,7 @@ class ChunkReader:
         self._size = size
         self._grouping = GroupingCheck(from_id_field=spec.from_id_field) if grouped else None
         self._pending: tuple[RowOutcome, RowRecord] | None = None
+        self._on_first_record = on_first_record
 
     def __iter__(self) -> Iterator[Chunk]:
         spec, size, grouping = self._spec, self._size, self._grouping
@@ -125,6 +137,9 @@ class ChunkReader:
                 outcome.reject(str(exc), RejectKind.VALIDATION)
                 chunk.outcomes.append(outcome)
                 continue
+            if self._on_first_record is not None:
+                first, self._on_first_record = self._on_first_record, None
+                first()
             if record.from_id != current:
                 if grouping is not None:
                     grouping.see(index, record.from_id)

@@ -4,13 +4,14 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_hubassoc.client.errors import HubSpotDailyLimitError
 from airflow_provider_hubassoc.sync import (
     MassDeletionGuardError,
     SyncConfigurationError,
     delete_associations,
     upsert_associations,
 )
-from airflow_provider_hubassoc.sync.outcomes import RejectKind
+from airflow_provider_hubassoc.sync.outcomes import DailyLimitReachedError, RejectKind
 from tests.sync.fake_client import FakePortal
 
 C2C = {"from_object_type": "contacts", "to_object_type": "companies"}
@@ -48,6 +49,40 @@ def test_append_creates_and_adds_without_removing(portal: FakePortal) -> None:
     assert state["3"]["30"] == {UNL, PRIMARY}
     # the unlabeled new pair rides in the same batch create (the direction's unlabeled type id)
     assert [c for c in portal.calls if c[0] not in ("list_labels", "batch_read")] == [("batch_create", 3)]
+
+
+def test_labels_are_listed_as_soon_as_the_first_row_is_valid(portal: FakePortal) -> None:
+    # the first request overlaps validating the rest of a large chunk (pacing: the rate limiter's
+    # first window starts then), and no request is made before a row is valid
+    read: list[int] = []
+    seen_at_labels: list[int] = []
+    real_list_labels = portal.list_labels
+
+    def list_labels(**kwargs: Any) -> Any:
+        seen_at_labels.append(len(read))
+        return real_list_labels(**kwargs)
+
+    portal.list_labels = list_labels  # type: ignore[method-assign]
+
+    def rows() -> Any:
+        yield {"from_id": "x", "to_id": "10"}  # invalid: no request for it
+        for i in range(1, 1001):
+            read.append(i)
+            yield {"from_id": str(i), "to_id": "10"}
+
+    result = upsert(portal, rows(), mode="append")
+    assert (result.summary.rows, result.summary.rejected) == (1001, 1)
+    assert seen_at_labels == [1]  # right after the first valid row, once
+
+
+def test_an_error_of_the_early_label_list_fails_the_run_as_before(portal: FakePortal) -> None:
+    def list_labels(**kwargs: Any) -> Any:
+        raise HubSpotDailyLimitError("daily limit", status=429, category="RATE_LIMITS")
+
+    portal.list_labels = list_labels  # type: ignore[method-assign]
+    with pytest.raises(DailyLimitReachedError) as stopped:
+        upsert(portal, [{"from_id": "1", "to_id": "10"}, {"from_id": "2", "to_id": "20"}], mode="append")
+    assert stopped.value.summary.rejected == 2  # every row accounted for, none written
 
 
 def test_rerun_makes_reads_only(portal: FakePortal) -> None:
