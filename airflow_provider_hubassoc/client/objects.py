@@ -12,8 +12,10 @@ and the CRM search guide; the success statuses per version are in :mod:`.version
   :func:`~.bodies.chunked`. With ``idProperty`` each input is a value of that unique property.
   Results do not echo the inputs; inputs not found come back in an ``OBJECT_NOT_FOUND`` error's
   ``context.ids`` (a 207, or a 200 in 2026-09); a 404 for the whole batch means none was found.
-* Search (``POST .../{objectType}/search``): one ``IN`` filter of at most :data:`SEARCH_IN_VALUES`
-  values per request, :data:`SEARCH_PAGE_LIMIT` results per page, pages followed with ``after``; a
+* Search (``POST .../{objectType}/search``): up to :data:`SEARCH_FILTER_GROUPS` filter groups
+  (OR-ed), each one ``IN`` filter of at most :data:`SEARCH_IN_VALUES` values, so
+  :data:`SEARCH_VALUES_PER_REQUEST` values per request; :data:`SEARCH_PAGE_LIMIT` results per page,
+  pages followed with ``after``; a
   query that matches more than :data:`SEARCH_RESULT_CAP` results cannot be read whole
   (:class:`HubSpotSearchCapError`, never a silent truncation). Search has its own limit (5 per second
   per account in the search guide, 4 per token in older changelogs): it is paced by a second
@@ -51,6 +53,13 @@ from airflow_provider_hubassoc.client.versions import success_statuses
 BATCH_READ_LIMIT: Final = 100
 #: Values per ``IN`` filter (undocumented; 100 is what other clients send).
 SEARCH_IN_VALUES: Final = 100
+#: Filter groups per search request. HubSpot allows 5 (the search guide; the spec's description
+#: says up to 6, a 2024 changelog 5): 4 groups of 100 values match about one page of results
+#: (:data:`SEARCH_PAGE_LIMIT`) when each value names one record, so a request is rarely followed
+#: by a second page, and 10,000 values take 25 requests where one ``IN`` filter per request takes 100.
+SEARCH_FILTER_GROUPS: Final = 4
+#: Values per search request.
+SEARCH_VALUES_PER_REQUEST: Final = SEARCH_IN_VALUES * SEARCH_FILTER_GROUPS
 #: Results per search page (the search guide's maximum ``limit``).
 SEARCH_PAGE_LIMIT: Final = 200
 #: Results one search query can page through (the search guide: 10,000).
@@ -237,16 +246,18 @@ def batch_read_body(
 def search_body(
     property_name: str, values: Sequence[str], *, properties: Sequence[str], after: str | None
 ) -> dict[str, Any]:
-    """The body of one search page: one ``IN`` filter, oldest records first.
+    """The body of one search page: one ``IN`` filter per group of 100 values, oldest records first.
 
     :param property_name: the property filtered on.
-    :param values: the values (lower-case for string properties: HubSpot's rule for ``IN``).
+    :param values: at most :data:`SEARCH_VALUES_PER_REQUEST` values (lower-case for string
+        properties: HubSpot's rule for ``IN``).
     :param properties: the properties to return.
     :param after: the page cursor.
     """
     return {
         "filterGroups": [
-            {"filters": [{"propertyName": property_name, "operator": "IN", "values": list(values)}]}
+            {"filters": [{"propertyName": property_name, "operator": "IN", "values": list(group)}]}
+            for _offset, group in chunked(list(values), SEARCH_IN_VALUES)
         ],
         "properties": list(dict.fromkeys([property_name, *_BASE_PROPERTIES, *properties])),
         "sorts": [{"propertyName": "createdate", "direction": "ASCENDING"}],
@@ -340,7 +351,7 @@ class HubSpotObjectsClient:
         """
         path = objects_search_path(self._version, object_type)
         found: list[CrmRecord] = []
-        for _offset, chunk in chunked(list(values), SEARCH_IN_VALUES):
+        for _offset, chunk in chunked(list(values), SEARCH_VALUES_PER_REQUEST):
             after: str | None = None
             while True:
                 body = search_body(property_name, chunk, properties=properties, after=after)

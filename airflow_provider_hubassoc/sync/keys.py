@@ -37,7 +37,7 @@ from typing import Any, Protocol
 
 from airflow_provider_hubassoc.client.errors import HubSpotDailyLimitError
 from airflow_provider_hubassoc.client.objects import (
-    SEARCH_IN_VALUES,
+    SEARCH_VALUES_PER_REQUEST,
     CrmRecord,
     HubSpotObjectsClient,
     HubSpotSearchCapError,
@@ -463,7 +463,7 @@ class KeyStage:
                 side.cache[key] = Resolution(hit.id, candidates=(hit.id,))
 
     def _by_search(self, side: _Side, keys: list[str]) -> None:
-        per_request = max(1, SEARCH_IN_VALUES // len(search_values(side.prop, keys[0])))
+        per_request = max(1, SEARCH_VALUES_PER_REQUEST // len(search_values(side.prop, keys[0])))
         matches: dict[str, dict[str, CrmRecord]] = {key: {} for key in keys}
         capped: set[str] = set()
         for start in range(0, len(keys), per_request):

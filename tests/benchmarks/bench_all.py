@@ -201,7 +201,8 @@ def _keys_section(keys: dict[str, Any], command: str) -> list[str]:
     lines += [
         "",
         f"Lookups forced by HubSpot's limits: {keys['minimum_lookups']} (100 emails per objects batch "
-        "read; 100 `IN` values per search = 50 domains, each with its `www.` form): "
+        "read; a search page holds at most 200 results, so one search per 200 companies found; the "
+        "client sends 200 domains per search, each with its `www.` form, in 4 filter groups): "
         f"{_mark(ok)} ({keyed['lookups']} made). The association requests equal the id-based sync's "
         f"({keyed['association_requests']} vs {by_id['association_requests']}). The time is search's "
         "own limit (4 per 1.1 s at the client), not the ten-second one.",

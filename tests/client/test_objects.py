@@ -84,14 +84,21 @@ def test_searches_are_paced_by_their_own_limiter(
 ) -> None:
     rsps.post(SEARCH, json={"total": 0, "results": []})
     started = clock.monotonic()
-    objects.search_objects("companies", property_name="domain", values=[f"d{i}.com" for i in range(500)])
-    assert len(rsps.calls) == 5  # 100 values per IN filter
+    values = [f"d{i}.com" for i in range(2000)]
+    objects.search_objects("companies", property_name="domain", values=values)
+    assert len(rsps.calls) == 5  # 400 values per request: 4 filter groups of one IN filter of 100
     elapsed = clock.monotonic() - started
     # the fifth search waited for search's 1-s window; none waited for the ten-second limiter (1 per 10 s)
     assert 1.0 < elapsed < 2.0
-    body = json.loads(rsps.calls[0].request.body)
-    assert body["filterGroups"][0]["filters"][0]["operator"] == "IN"
-    assert body["limit"] == 200
+    bodies = [json.loads(call.request.body) for call in rsps.calls]
+    for body in bodies:
+        assert len(body["filterGroups"]) == 4
+        for group in body["filterGroups"]:
+            [only] = group["filters"]
+            assert (only["operator"], len(only["values"])) == ("IN", 100)
+        assert body["limit"] == 200
+    sent = [v for body in bodies for group in body["filterGroups"] for v in group["filters"][0]["values"]]
+    assert sent == values  # every value once, in order
 
 
 def test_search_follows_pages_and_refuses_past_10000(
