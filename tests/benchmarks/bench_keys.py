@@ -9,8 +9,8 @@ emails and ``https://www.`` websites. Both append into an empty portal, then run
 The minimum lookups HubSpot's limits force: 100 emails per objects batch read, and one search per
 200 companies found (a search page holds at most 200 results, whatever the filters); the client
 sends 200 domains per search (4 filter groups of 100 ``IN`` values: each domain with its ``www.``
-form, see README), which is one page each. Time is the wall time of the whole sync, at the client's default pace (ten-second limiter
-at the portal's 100, search at 4 per 1.1 s). Run::
+form, see README), which is one page each. Time is the wall time of the whole sync, at the
+client's default pace (ten-second limiter at the portal's 100, search at 4 per 1.1 s). Run::
 
     .venv/bin/python -m tests.benchmarks.bench_keys --json out.json
 """
