@@ -38,6 +38,7 @@ from airflow_provider_hubassoc.client.errors import (
     HubSpotUnexpectedResponseError,
 )
 from airflow_provider_hubassoc.client.models import BatchRowError
+from airflow_provider_hubassoc.client.paging import Pager
 from airflow_provider_hubassoc.client.paths import (
     object_path,
     objects_batch_read_path,
@@ -353,6 +354,14 @@ class HubSpotObjectsClient:
         found: list[CrmRecord] = []
         for _offset, chunk in chunked(list(values), SEARCH_VALUES_PER_REQUEST):
             after: str | None = None
+            # the server's cursors and totals are not trusted: a search pages through 10,000 results
+            # at most, so a cursor that repeats or outlasts that many pages ends in HubSpotPagingError
+            pager = Pager(
+                what=f"POST {path}",
+                page_size=SEARCH_PAGE_LIMIT,
+                max_records=SEARCH_RESULT_CAP,
+                limit_text=f"HubSpot's cap of {SEARCH_RESULT_CAP:,} results per search",
+            )
             while True:
                 body = search_body(property_name, chunk, properties=properties, after=after)
                 page = self.transport.request("POST", path, json=body, limiter=self.search_limiter).parse(
@@ -364,9 +373,11 @@ class HubSpotObjectsClient:
                         f"returns at most {SEARCH_RESULT_CAP} per query, so the matches cannot be read whole"
                     )
                 found.extend(page.records)
-                if page.after is None or not page.records:
+                if not page.records:
                     break
-                after = page.after
+                after = pager.follow(page.after)
+                if after is None:
+                    break
         return found
 
     def read_object(

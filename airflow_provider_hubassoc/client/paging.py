@@ -26,12 +26,19 @@ BATCH_READ_MIN_PAGE_SIZE: Final = 100
 MAX_CURSOR_CHARS: Final = 1_000
 
 
-def max_pages(page_size: int) -> int:
+#: :data:`MAX_ASSOCIATIONS_PER_RECORD` in words, for paging errors.
+ASSOCIATIONS_LIMIT_TEXT: Final = (
+    f"HubSpot's documented limit of {MAX_ASSOCIATIONS_PER_RECORD:,} associated records per record"
+)
+
+
+def max_pages(page_size: int, max_records: int = MAX_ASSOCIATIONS_PER_RECORD) -> int:
     """Return the most pages followed per id for a page size.
 
     :param page_size: records per page (the ``limit`` sent, or :data:`BATCH_READ_MIN_PAGE_SIZE`).
+    :param max_records: the most records HubSpot documents for one paged listing.
     """
-    return math.ceil(MAX_ASSOCIATIONS_PER_RECORD * PAGING_SLACK / max(1, page_size))
+    return math.ceil(max_records * PAGING_SLACK / max(1, page_size))
 
 
 class Pager:
@@ -39,11 +46,22 @@ class Pager:
 
     :param what: the request being paged, quoted in errors.
     :param page_size: records per page, for :func:`max_pages`.
+    :param max_records: the most records HubSpot documents for one listing (default: associated
+        records per record; a search: its 10,000-result cap).
+    :param limit_text: that limit in words, for the error.
     """
 
-    def __init__(self, *, what: str, page_size: int) -> None:
+    def __init__(
+        self,
+        *,
+        what: str,
+        page_size: int,
+        max_records: int = MAX_ASSOCIATIONS_PER_RECORD,
+        limit_text: str = ASSOCIATIONS_LIMIT_TEXT,
+    ) -> None:
         self._what = what
-        self.max_pages = max_pages(page_size)
+        self._limit_text = limit_text
+        self.max_pages = max_pages(page_size, max_records)
         self._pages: dict[str, int] = {}
         self._seen: dict[str, set[str]] = {}
 
@@ -73,8 +91,7 @@ class Pager:
         if pages >= self.max_pages:
             raise HubSpotPagingError(
                 f"HubSpot sent {pages:,} pages{for_id} in {self._what} and still offers another; "
-                f"stopping, as HubSpot's documented limit of {MAX_ASSOCIATIONS_PER_RECORD:,} "
-                f"associated records per record fits in far fewer (cap {self.max_pages:,} pages)"
+                f"stopping, as {self._limit_text} fits in far fewer (cap {self.max_pages:,} pages)"
             )
         seen.add(after)
         return after

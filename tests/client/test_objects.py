@@ -11,7 +11,14 @@ import responses
 
 from airflow_provider_hubassoc.client import ClientSettings, FakeClock
 from airflow_provider_hubassoc.client.auth import StaticTokenProvider
-from airflow_provider_hubassoc.client.objects import HubSpotObjectsClient, HubSpotSearchCapError
+from airflow_provider_hubassoc.client.errors import HubSpotPagingError
+from airflow_provider_hubassoc.client.objects import (
+    SEARCH_PAGE_LIMIT,
+    SEARCH_RESULT_CAP,
+    HubSpotObjectsClient,
+    HubSpotSearchCapError,
+)
+from airflow_provider_hubassoc.client.paging import max_pages
 from airflow_provider_hubassoc.client.paths import objects_batch_read_path, objects_search_path, property_path
 from airflow_provider_hubassoc.client.transport import HubSpotTransport
 from tests.client.support import BASE_URL, TOKEN
@@ -114,6 +121,26 @@ def test_search_follows_pages_and_refuses_past_10000(
     rsps.post(SEARCH, json={"total": 10_001, "results": [record(1, domain="a.com")]})
     with pytest.raises(HubSpotSearchCapError, match="10001 records"):
         objects.search_objects("companies", property_name="domain", values=["a.com"])
+
+
+@pytest.mark.parametrize("cursor", ["new on every page", "always the same"])
+def test_search_paging_ends_when_the_server_never_stops(
+    rsps: responses.RequestsMock, objects: HubSpotObjectsClient, cursor: str
+) -> None:
+    # a server whose total stays small but which always offers another page: the client stops at
+    # the pages HubSpot's 10,000-result cap allows (with slack), or at once on a repeated cursor
+    pages = iter(range(10**6))
+
+    def answer(request: Any) -> tuple[int, dict[str, str], str]:
+        after = str(next(pages)) if cursor == "new on every page" else "same"
+        body = {"total": 1, "results": [record(1, domain="a.com")], "paging": {"next": {"after": after}}}
+        return 200, {}, json.dumps(body)
+
+    rsps.add_callback(responses.POST, SEARCH, callback=answer)
+    with pytest.raises(HubSpotPagingError, match=r"10,000 results per search|repeated the paging cursor"):
+        objects.search_objects("companies", property_name="domain", values=["a.com"])
+    expected = max_pages(SEARCH_PAGE_LIMIT, SEARCH_RESULT_CAP) if cursor == "new on every page" else 2
+    assert len(rsps.calls) == expected
 
 
 def test_clients_of_one_base_url_share_the_search_pacer() -> None:
