@@ -147,7 +147,8 @@ class Resolution:
     :param record_id: the record id, or ``None`` when the key did not resolve.
     :param reason: why it did not resolve.
     :param note: what the row's outcome should say (the oldest of several, a merge followed).
-    :param candidates: the ids of every matching record (several when ambiguous).
+    :param candidates: for a key rejected as ambiguous, the ids of every matching record (a mirror
+        prunes none of them); empty otherwise, so the run's cache holds one id per resolved key.
     """
 
     record_id: str | None
@@ -457,10 +458,9 @@ class KeyStage:
                 side.cache[key] = Resolution(
                     hit.id,
                     note=f"{side.object_type} record {key} was merged into {hit.id}; the row uses {hit.id}",
-                    candidates=(hit.id,),
                 )
             else:
-                side.cache[key] = Resolution(hit.id, candidates=(hit.id,))
+                side.cache[key] = Resolution(hit.id)
 
     def _by_search(self, side: _Side, keys: list[str]) -> None:
         per_request = max(1, SEARCH_VALUES_PER_REQUEST // len(search_values(side.prop, keys[0])))
@@ -492,13 +492,14 @@ class KeyStage:
             for key in group:  # one key at a time: only a key that alone matches 10,000 fails
                 found.update(self._search(side, [key], capped))
             return found
-        wanted = set(group)
+        by_folded: dict[str, set[str]] = {}  # one dict look-up per record, however many keys
+        for key in group:
+            by_folded.setdefault(key.lower(), set()).add(key)
         found = {}
         for record in records:
             name = stored_key(side.prop, record.properties.get(side.prop), fold_case=True)
-            for key in wanted:
-                if name is not None and name == key.lower():
-                    found.setdefault(key, []).append(record)
+            for key in by_folded.get(name, ()) if name is not None else ():
+                found.setdefault(key, []).append(record)
         return found
 
     def _decide(self, side: _Side, key: str, records: list[CrmRecord]) -> None:
@@ -508,14 +509,13 @@ class KeyStage:
         records.sort(key=lambda r: (r.created_at, id_order(r.id)))
         ids = tuple(r.id for r in records)
         if len(records) == 1:
-            side.cache[key] = Resolution(records[0].id, candidates=ids)
+            side.cache[key] = Resolution(records[0].id)
             return
         what = f"{side.prop} {key!r} matches {len(ids)} {side.object_type} records ({_listed(list(ids))})"
         if self.keys.on_ambiguous_match == "oldest":
             side.cache[key] = Resolution(
                 ids[0],
                 note=f"{what}; on_ambiguous_match='oldest' chose {ids[0]}, created first",
-                candidates=ids,
             )
         else:
             side.cache[key] = Resolution(
