@@ -242,6 +242,7 @@ class _AssociationsOperatorBase(BaseOperator):
         dry_run = parse_bool(self.dry_run, "dry_run")
         spec = run_permanent_as_fail(lambda: self._spec(dry_run))
         location = str(self.rejects_path) if self.rejects_path else None
+        precheck_requests = 0
         if self._precheck(spec):
             self.log.info(
                 "Mirror pre-check: planning the whole query without writing (grouping and max_deletes), "
@@ -251,10 +252,14 @@ class _AssociationsOperatorBase(BaseOperator):
             self.log.info(
                 "Pre-check passed: %d rows, %d pairs to remove", checked.summary.rows, checked.summary.pruned
             )
+            precheck_requests = checked.summary.requests
         report = LazyReport(location) if location else None
         with report or ExitStack():
             result = self._guarded(lambda: self._run(spec, report.write if report else None), report)
         summary = result.summary
+        # the task's requests: the pre-check pass's reads and lookups (which the writing pass reuses)
+        # count too, so that ``lookups <= requests`` and ``requests`` is what the task sent
+        summary.requests += precheck_requests
         if report is not None:
             self._log_report(report)
         self.log.info(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_provider_hubassoc.emulator import EmulatorConfig, EmulatorServer
@@ -102,11 +103,25 @@ def test_sql_by_email_and_domain_with_mirror(
     summary = upsert(mode="mirror", max_deletes="100%", **params)
     assert summary["created"] == 3
     assert pairs(emulator) == {(101, 201), (101, 205), (102, 206)}
+    before = _api_requests(emulator)
     again = upsert(mode="mirror", **params)
     assert again["unchanged"] == 3
     assert again["pruned"] == 0
     # the pre-check pass and the writing pass share the task's lookups: one per side
     assert again["lookups"] == 2
+    # requests: what the task sent, both passes (the lookups were made in the pre-check)
+    assert again["requests"] == _api_requests(emulator) - before
+    assert again["lookups"] <= again["requests"]
+
+
+def _api_requests(emulator: EmulatorServer) -> int:
+    stats = requests.get(f"{emulator.url}/_emulator/stats", timeout=10).json()
+    return sum(
+        count
+        for endpoint, by_status in stats["by_endpoint"].items()
+        if "emulator" not in endpoint and "oauth" not in endpoint
+        for count in by_status.values()
+    )
 
 
 def test_delete_by_keys(emulator: EmulatorServer) -> None:
