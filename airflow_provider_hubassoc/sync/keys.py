@@ -36,6 +36,7 @@ from itertools import islice
 from typing import Any, Protocol
 
 from airflow_provider_hubassoc.client.errors import HubSpotDailyLimitError
+from airflow_provider_hubassoc.client.models import BatchRowError
 from airflow_provider_hubassoc.client.objects import (
     SEARCH_VALUES_PER_REQUEST,
     CrmRecord,
@@ -425,6 +426,28 @@ class KeyStage:
             return Resolution(None, f"no {side.object_type} record with id {key} exists in HubSpot")
         return Resolution(None, f"no {side.object_type} record has {side.prop} {key!r}")
 
+    @staticmethod
+    def _refused(
+        side: _Side, keys: list[str], errors: list[BatchRowError], matched: Mapping[str, CrmRecord]
+    ) -> dict[str, Resolution]:
+        """HubSpot's other per-input errors of a batch read, as the rejections of their keys.
+
+        An error names its inputs in ``context.ids``; one that names none concerns every key the
+        read did not return (HubSpot did not say they are missing, so they are not called so).
+        """
+        refused: dict[str, Resolution] = {}
+        unmatched = [key for key in keys if key not in matched]
+        for error in errors:
+            named = {str(v) for v in error.context.get("ids", []) or []}
+            about = [key for key in unmatched if key in named] if named else unmatched
+            reason = (
+                f"HubSpot could not read {side.object_type} by {side.prop} "
+                f"({error.category}: {error.message})"
+            )
+            for key in about:
+                refused.setdefault(key, Resolution(None, reason))
+        return refused
+
     def _by_batch_read(self, side: _Side, keys: list[str], *, ids: bool) -> None:
         extra = [] if ids or side.prop != "email" else ["hs_additional_emails"]
         read: ObjectsRead = self._counted(
@@ -450,10 +473,11 @@ class KeyStage:
             for name in names:
                 if name is not None and name in wanted:
                     matched.setdefault(name, record)
+        refused = self._refused(side, keys, read.errors, matched)
         for key in keys:
             hit = matched.get(key)
             if hit is None:
-                side.cache[key] = self._missing(side, key)
+                side.cache[key] = refused.get(key) or self._missing(side, key)
             elif ids and hit.id != key:
                 side.cache[key] = Resolution(
                     hit.id,

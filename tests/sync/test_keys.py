@@ -281,3 +281,26 @@ def test_daily_limit_during_lookups_rejects_the_unresolved_rows_and_says_so(emul
     assert raised.value.not_written == 2
     assert summary.rejected_sample[0]["reason"] == f"{DAILY_LIMIT_REASON}: key not resolved"
     assert pairs(emulator) == set()
+
+
+def test_hubspots_per_input_read_errors_are_the_reason_not_a_missing_record(
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from airflow_provider_hubassoc.client.models import BatchRowError
+    from airflow_provider_hubassoc.client.objects import HubSpotObjectsClient, ObjectsRead
+
+    refused = BatchRowError(
+        category="VALIDATION_ERROR",
+        message="Property values were not valid",
+        context={"ids": ["bad@example.com"]},
+    )
+
+    def batch_read_objects(self: HubSpotObjectsClient, object_type: str, values: Any, **kwargs: Any) -> Any:
+        return ObjectsRead(missing=["gone@example.com"], errors=[refused])
+
+    monkeypatch.setattr(HubSpotObjectsClient, "batch_read_objects", batch_read_objects)
+    rows = [{"from_id": "bad@example.com", "to_id": "101"}, {"from_id": "gone@example.com", "to_id": "101"}]
+    result = sync(emulator, rows, to_id_property=None)
+    reasons = {o.row["from_id"]: o.reason or "" for o in result.outcomes}  # type: ignore[index]
+    assert "VALIDATION_ERROR: Property values were not valid" in reasons["bad@example.com"]
+    assert "no contacts record has email 'gone@example.com'" in reasons["gone@example.com"]
