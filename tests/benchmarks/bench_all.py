@@ -355,7 +355,8 @@ def render(results: dict[str, Any], commands: dict[str, str], total_s: float) ->
         "## 3-4. Alternatives on the same work",
         "",
         "`sdk`: `hubspot-api-client` 12, `HubSpot(access_token=..., host=<emulator>, "
-        "retry=Retry(total=5, status_forcelist=(429,)))`, `batch_api.create` of 2,000 in a loop. "
+        "retry=Retry(total=5, status_forcelist=(429,), backoff_factor=1.0))` (the back-off because "
+        "HubSpot sends no `Retry-After`), `batch_api.create` of 2,000 in a loop. "
         "`put`: one `PUT /crm/v4/objects/contacts/{id}/associations/companies/{toId}` per row over a "
         "`requests.Session` with the same `Retry` (what one `HttpOperator` call per row amounts to, "
         "without the per-task overhead). `provider`: `upsert_associations(mode='append')` with the "
