@@ -57,14 +57,19 @@ def _segment(value: str | int, what: str) -> str:
     return quote(text, safe="")
 
 
+def _prefix(api_version: str, kind: str, *, v4: str) -> str:
+    """The one rule of every prefix: ``v4`` on a v4 connection, else ``/crm/<kind>/<date version>``."""
+    if validate_api_version(api_version) == API_VERSION_V4:
+        return v4
+    return f"/crm/{kind}/{api_version}"
+
+
 def records_prefix(api_version: str) -> str:
     """Return the prefix of the single-record endpoints.
 
     :param api_version: a valid API version.
     """
-    if validate_api_version(api_version) == API_VERSION_V4:
-        return "/crm/v4/objects"
-    return f"/crm/objects/{api_version}"
+    return _prefix(api_version, "objects", v4="/crm/v4/objects")
 
 
 def associations_prefix(api_version: str) -> str:
@@ -72,9 +77,7 @@ def associations_prefix(api_version: str) -> str:
 
     :param api_version: a valid API version.
     """
-    if validate_api_version(api_version) == API_VERSION_V4:
-        return "/crm/v4/associations"
-    return f"/crm/associations/{api_version}"
+    return _prefix(api_version, "associations", v4="/crm/v4/associations")
 
 
 def record_associations_path(
@@ -227,9 +230,7 @@ def objects_prefix(api_version: str) -> str:
 
     :param api_version: a valid API version.
     """
-    if validate_api_version(api_version) == API_VERSION_V4:
-        return "/crm/v3/objects"
-    return f"/crm/objects/{api_version}"
+    return _prefix(api_version, "objects", v4="/crm/v3/objects")
 
 
 def properties_prefix(api_version: str) -> str:
@@ -237,9 +238,7 @@ def properties_prefix(api_version: str) -> str:
 
     :param api_version: a valid API version.
     """
-    if validate_api_version(api_version) == API_VERSION_V4:
-        return "/crm/v3/properties"
-    return f"/crm/properties/{api_version}"
+    return _prefix(api_version, "properties", v4="/crm/v3/properties")
 
 
 def objects_batch_read_path(api_version: str, object_type: str) -> str:
