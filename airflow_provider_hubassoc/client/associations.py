@@ -36,6 +36,7 @@ from airflow_provider_hubassoc.client.models import (
 from airflow_provider_hubassoc.client.paging import BATCH_READ_MIN_PAGE_SIZE, Pager
 from airflow_provider_hubassoc.client.ratelimit import RateLimiter
 from airflow_provider_hubassoc.client.responses import (
+    BatchReadAnswer,
     batch_envelope,
     map_batch_errors,
     parse_association_types,
@@ -310,6 +311,7 @@ class HubSpotAssociationsClient:
                     path,
                     json=bodies.batch_read_body(pending.items()),
                     expected=success_statuses(self._version, "batch_read"),
+                    schema=BatchReadAnswer,
                 )
                 page = response.parse(parse_batch_read_page)
                 for from_id, records in page.records.items():

@@ -4,6 +4,14 @@ The API spells one concept two ways: requests carry ``{"associationCategory", "a
 (:class:`AssociationSpec`) while reads return ``{"category", "typeId", "label"}``
 (:class:`AssociationType`). Record ids are kept as strings: HubSpot sends them as JSON strings in
 some places and as numbers in others, and a string survives both without loss.
+
+The models a sync builds once per row or per pair (specs, types, associated records, inputs, created
+pairs) are frozen ``msgspec.Struct`` classes rather than frozen dataclasses: they are built in C
+(about 10x faster than a frozen dataclass's ``object.__setattr__`` per field), hash in C, and with
+``gc=False`` (they hold only strings, numbers and tuples of such models) they stay out of CPython's
+cyclic garbage collector, which would otherwise walk every one of them again and again during a
+large sync. They behave as the dataclasses did: keyword or positional construction, equality by
+value, immutability, a readable ``repr``.
 """
 
 from __future__ import annotations
@@ -11,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
+
+import msgspec
 
 T = TypeVar("T")
 
@@ -77,8 +87,7 @@ def normalize_id(value: object) -> str:
     return str(int(text))
 
 
-@dataclass(frozen=True, slots=True)
-class AssociationSpec:
+class AssociationSpec(msgspec.Struct, frozen=True, gc=False, cache_hash=True):
     """An association type as sent in a request body.
 
     :param category: who defined the type.
@@ -88,18 +97,12 @@ class AssociationSpec:
     category: AssociationCategory
     type_id: int
 
-    def __hash__(self) -> int:
-        # Specs are hashed several times per row on the sync's hot path; the generated hash of
-        # (enum, int) costs two Python-level calls. Equal specs have equal type ids.
-        return hash(self.type_id)
-
     def to_json(self) -> dict[str, Any]:
         """Return the request form ``{"associationCategory", "associationTypeId"}``."""
         return {"associationCategory": str(self.category), "associationTypeId": self.type_id}
 
 
-@dataclass(frozen=True, slots=True)
-class AssociationType:
+class AssociationType(msgspec.Struct, frozen=True, gc=False, cache_hash=True):
     """An association type as read back: on a record pair, or as a label definition.
 
     :param category: who defined the type.
@@ -110,15 +113,14 @@ class AssociationType:
     category: AssociationCategory
     type_id: int
     label: str | None = None
-    #: The same type in request form (built once: a read asks it of every pair).
-    spec: AssociationSpec = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "spec", AssociationSpec(self.category, self.type_id))
+    @property
+    def spec(self) -> AssociationSpec:
+        """The same type in request form."""
+        return AssociationSpec(self.category, self.type_id)
 
 
-@dataclass(frozen=True, slots=True)
-class AssociatedRecord:
+class AssociatedRecord(msgspec.Struct, frozen=True, gc=False):
     """One record associated with the record that was read, with every type on the pair.
 
     :param to_object_id: the associated record's id.
@@ -129,8 +131,7 @@ class AssociatedRecord:
     types: tuple[AssociationType, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class AssociationInput:
+class AssociationInput(msgspec.Struct, frozen=True, gc=False):
     """One pair to write (batch create, labels archive).
 
     :param from_id: the from-record's id.
@@ -143,8 +144,7 @@ class AssociationInput:
     types: tuple[AssociationSpec, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class LabelsBetweenObjectPair:
+class LabelsBetweenObjectPair(msgspec.Struct, frozen=True, gc=False):
     """The answer to a labelled PUT or a batch create row.
 
     :param from_object_type_id: e.g. ``"0-1"``.

@@ -412,28 +412,32 @@ def is_no_associations_error(raw: object) -> bool:
     )
 
 
-class _ReadType(msgspec.Struct, frozen=True, rename="camel"):
-    """One association type on a pair, as sent; checked by :func:`parse_association_type`."""
+class _ReadType(msgspec.Struct, frozen=True, rename="camel", gc=False):
+    """One association type on a pair, as sent; its values are checked by :func:`parse_association_type`.
 
-    category: Any = None
-    type_id: Any = None
-    label: Any = None
+    Typed only as far as keeps two different answers from comparing equal (``true == 1`` in Python:
+    a boolean is not a type id), so that equal raw lists can share one parse.
+    """
+
+    category: str | None = None
+    type_id: int | str | float | None = None
+    label: str | None = None
 
 
-class _ReadTo(msgspec.Struct, rename="camel"):
+class _ReadTo(msgspec.Struct, rename="camel", gc=False):
     """One associated record of a batch-read result, as sent."""
 
     to_object_id: Any = None
-    association_types: list[_ReadType] | None = None
+    association_types: tuple[_ReadType, ...] | None = None
 
 
-class _ReadFrom(msgspec.Struct):
+class _ReadFrom(msgspec.Struct, gc=False):
     """The from-record of a batch-read result."""
 
     id: Any = None
 
 
-class _ReadResult(msgspec.Struct):
+class _ReadResult(msgspec.Struct, gc=False):
     """One batch-read result: a from-record, its associated records, its next cursor."""
 
     from_: _ReadFrom = msgspec.field(name="from")
@@ -441,44 +445,52 @@ class _ReadResult(msgspec.Struct):
     paging: Any = None
 
 
-class _ReadAnswer(msgspec.Struct):
-    """A batch-read answer: only the fields the read needs (others are skipped)."""
+class BatchReadAnswer(msgspec.Struct, gc=False):
+    """A batch-read answer: only the fields the read needs (others are skipped while decoding).
+
+    The client decodes the answer's bytes straight into it (``schema=`` of the transport's request:
+    no intermediate dicts for the thousands of pairs of a read).
+    """
 
     results: list[_ReadResult] | None = None
     errors: list[Any] | None = None
 
 
+#: Record ids are 64-bit; a JSON number in range is canonical once written in decimal.
+_ID_BOUND: Final = 2**64
+
+
 def parse_batch_read_page(body: object) -> BatchReadPage:
     """Parse a batch-read answer (200 or 207).
 
-    The answer's structure is checked by ``msgspec.convert`` into small structs (in C: this runs
-    for every pair a read returns, 1,000 from-records per request); the values go through the same
-    checks as everywhere else (:func:`_id`, :func:`parse_association_type`), each distinct
-    association type once per answer.
+    The structure is checked by ``msgspec`` (in C: this runs for every pair a read returns, 1,000
+    from-records per request); the values go through the same checks as everywhere else
+    (:func:`_id`, :func:`parse_association_type`), each distinct list of association types once per
+    answer (the pairs that carry equal lists share one tuple of types).
 
-    :param body: the parsed JSON answer.
+    :param body: the answer decoded into :class:`BatchReadAnswer`, or its parsed JSON.
     :raises msgspec.ValidationError: (a ``ValueError``) when the structure is not the documented one.
     """
-    answer = msgspec.convert(body, _ReadAnswer)
+    answer = body if isinstance(body, BatchReadAnswer) else msgspec.convert(body, BatchReadAnswer)
     page = BatchReadPage()
-    # keyed with the typeId's Python type too: ``True == 1``, but only the int is a type id
-    seen: dict[tuple[_ReadType, type], AssociationType] = {}
+    parsed: dict[tuple[_ReadType, ...], tuple[AssociationType, ...]] = {}
     for result in answer.results or ():
         from_id = _id(result.from_.id, "from.id")
         records = page.records.setdefault(from_id, [])
         for to in result.to or ():
-            types = []
-            for raw_type in to.association_types or ():
-                key = (raw_type, type(raw_type.type_id))
-                known = seen.get(key)
-                if known is None:
-                    known = seen[key] = parse_association_type(
-                        {"category": raw_type.category, "typeId": raw_type.type_id, "label": raw_type.label}
-                    )
-                types.append(known)
-            records.append(
-                AssociatedRecord(to_object_id=_id(to.to_object_id, "toObjectId"), types=tuple(types))
+            raw_types = to.association_types or ()
+            types = parsed.get(raw_types)
+            if types is None:
+                types = parsed[raw_types] = tuple(
+                    parse_association_type({"category": t.category, "typeId": t.type_id, "label": t.label})
+                    for t in raw_types
+                )
+            to_id = to.to_object_id
+            # an int in range is canonical as written (HubSpot's usual form); anything else is checked
+            canonical = (
+                str(to_id) if type(to_id) is int and 0 <= to_id < _ID_BOUND else _id(to_id, "toObjectId")
             )
+            records.append(AssociatedRecord(canonical, types))
         after = next_after({"paging": result.paging})
         if after is not None:
             page.after[from_id] = after

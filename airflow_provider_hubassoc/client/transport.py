@@ -120,7 +120,8 @@ class TransportResponse:
 
     :param status: the HTTP status.
     :param headers: the response headers (case-insensitive mapping).
-    :param body: the parsed JSON, or ``None`` when empty.
+    :param body: the parsed JSON (or, when the request named a ``schema``, the body decoded into
+        it), or ``None`` when empty.
     :param request: the request it answers, e.g. ``"GET /crm/v4/..."`` (quoted in parse errors).
     """
 
@@ -288,6 +289,7 @@ class HubSpotTransport:
         expected: Sequence[int] = (200,),
         idempotent: bool = True,
         limiter: RateLimiter | None = None,
+        schema: type[Any] | None = None,
     ) -> TransportResponse:
         """Send one logical request, retrying transient failures.
 
@@ -301,6 +303,8 @@ class HubSpotTransport:
             HubSpot (see :data:`~.retrypolicy.NON_IDEMPOTENT_RETRYABLE_STATUSES`).
         :param limiter: pace this request by another limiter than the transport's (CRM search has
             its own limit and does not count against the ten-second one).
+        :param schema: decode a 2xx body straight into this ``msgspec`` type (see
+            :func:`~.wire.decode_json`); the response's ``body`` is then an instance of it.
         :raises HubSpotError: the typed error of the failure (see the module docstring).
         """
         invalidate = getattr(self._provider, "invalidate", None)
@@ -314,7 +318,8 @@ class HubSpotTransport:
             on_retry=self._count_retry,
         )
         return plan.call(
-            lambda: self._attempt(method, path, params, json, tuple(expected), pacer), sleep=self._clock.sleep
+            lambda: self._attempt(method, path, params, json, tuple(expected), pacer, schema),
+            sleep=self._clock.sleep,
         )
 
     def secrets(self) -> tuple[str, ...]:
@@ -355,6 +360,7 @@ class HubSpotTransport:
         json_body: Any,
         expected: tuple[int, ...],
         limiter: RateLimiter,
+        schema: type[Any] | None,
     ) -> TransportResponse:
         waited = limiter.acquire()
         with self._stats_lock:
@@ -399,7 +405,7 @@ class HubSpotTransport:
                     "/".join(str(code) for code in expected),
                 )
             try:
-                body = decode_json(content, what=what, status=status)
+                body = decode_json(content, what=what, status=status, schema=schema)
             except HubSpotError as error:
                 raise self._scrub(error) from None
             return TransportResponse(status=status, headers=answer.headers, body=body, request=what)

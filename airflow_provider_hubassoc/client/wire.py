@@ -425,17 +425,32 @@ def _bad(what: str, why: str, status: int) -> HubSpotUnexpectedResponseError:
     return HubSpotUnexpectedResponseError(f"HubSpot answered {what} with {why}", status=status)
 
 
-def decode_json(content: bytes, *, what: str, status: int) -> Any:
+def decode_json(content: bytes, *, what: str, status: int, schema: type[Any] | None = None) -> Any:
     """Parse a body as JSON, raising a typed error naming the request when it is not.
 
     :param content: the decoded body (empty means ``None``).
     :param what: the request, e.g. ``"GET /crm/v4/..."``.
     :param status: the HTTP status, kept on the error.
+    :param schema: a ``msgspec`` type to decode the body straight into (one pass in C, no
+        intermediate dicts: the batch read's answers, thousands of pairs each); ``None`` for plain
+        JSON values. A body of another shape is refused here too.
     :raises HubSpotUnexpectedResponseError: for bad UTF-8, non-JSON or truncated JSON, nesting
-        deeper than Python can parse, integers longer than Python converts, or lone surrogates.
+        deeper than Python can parse, integers longer than Python converts, lone surrogates, or a
+        body that does not fit ``schema``.
     """
     if not content:
         return None
+    if schema is not None:
+        try:
+            return msgspec.json.decode(content, type=schema)
+        except RecursionError:
+            raise _bad(what, "JSON nested too deeply to parse", status) from None
+        except msgspec.ValidationError as exc:  # names the place, never a value of the body
+            raise _bad(
+                what, f"an answer of an unexpected shape ({cap_text(str(exc), 200)})", status
+            ) from None
+        except msgspec.DecodeError:  # not JSON, bad UTF-8, lone surrogates: the same message as below
+            pass
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -453,6 +468,8 @@ def decode_json(content: bytes, *, what: str, status: int) -> Any:
             json.dumps(parsed, ensure_ascii=False).encode("utf-8")
         except (UnicodeEncodeError, RecursionError):
             raise _bad(what, "JSON carrying an unpaired surrogate (invalid Unicode)", status) from None
+    if schema is not None:  # valid JSON that msgspec refused (e.g. an integer of 5,000 digits)
+        raise _bad(what, "JSON that cannot be decoded into the documented answer", status)
     return parsed
 
 

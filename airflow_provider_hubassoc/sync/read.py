@@ -6,7 +6,12 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from airflow_provider_hubassoc.client.models import AssociationSpec, BatchRowError, normalize_id
+from airflow_provider_hubassoc.client.models import (
+    AssociationSpec,
+    AssociationType,
+    BatchRowError,
+    normalize_id,
+)
 from airflow_provider_hubassoc.sync.labels import is_unlabeled
 from airflow_provider_hubassoc.sync.protocols import AssociationsClient
 from airflow_provider_hubassoc.sync.spec import SyncSpec
@@ -60,14 +65,18 @@ def read_state(spec: SyncSpec, client: AssociationsClient, from_ids: Sequence[st
     answer = client.batch_read(
         from_object_type=spec.from_object_type, to_object_type=spec.to_object_type, object_ids=list(from_ids)
     )
+    # one frozenset per distinct list of types (the client shares equal lists between pairs), so
+    # that planning compares (and hashes) a handful of sets, not one per pair
+    specs_of: dict[tuple[AssociationType, ...], frozenset[AssociationSpec]] = {}
     for raw_id, records in answer.associations.items():
         pairs = result.state.setdefault(normalize_id(raw_id), {})
         for record in records:
-            to_id = normalize_id(record.to_object_id)
-            types = frozenset(association_type.spec for association_type in record.types)
-            earlier = pairs.get(to_id)
-            pairs[to_id] = types if earlier is None else earlier | types
-            result.unlabeled_ids.update(t.type_id for t in record.types if is_unlabeled(t))
+            types = specs_of.get(record.types)
+            if types is None:
+                types = specs_of[record.types] = frozenset(t.spec for t in record.types)
+                result.unlabeled_ids.update(t.type_id for t in record.types if is_unlabeled(t))
+            earlier = pairs.get(record.to_object_id)
+            pairs[record.to_object_id] = types if earlier is None else earlier | types
     for error in answer.errors:
         ids = [from_ids[i] for i in error.input_indexes if 0 <= i < len(from_ids)]
         ids = ids or [i for i in context_ids(error, "fromObjectId") if i in set(from_ids)]

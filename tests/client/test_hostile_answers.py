@@ -502,16 +502,85 @@ MALFORMED_LABELS: dict[str, bytes] = {
 }
 
 
-@pytest.mark.parametrize("body", list(MALFORMED_LABELS.values()), ids=list(MALFORMED_LABELS))
-def test_malformed_answers_raise_a_typed_error_naming_the_request(body: bytes) -> None:
+def _read_row(types: bytes) -> bytes:
+    return b'{"results":[{"from":{"id":"1"},"to":[{"toObjectId":20,"associationTypes":' + types + b"}]}]}"
+
+
+#: Batch-read answers are decoded straight into typed structs (msgspec), not through ``json``: every
+#: kind of malformed body still ends in the same typed error naming the request.
+MALFORMED_BATCH_READS: dict[str, bytes] = {
+    **{name: body for name, body in MALFORMED_LABELS.items() if name != "5000-digit typeId string"},
+    "5000-digit typeId in a pair": _read_row(b'[{"category":"USER_DEFINED","typeId":' + b"9" * 5000 + b"}]"),
+    "5000-digit toObjectId": b'{"results":[{"from":{"id":"1"},"to":[{"toObjectId":' + b"9" * 5000 + b"}]}]}",
+    "results not an array": b'{"results": {"from": {"id": "1"}}}',
+    "boolean typeId": _read_row(b'[{"category":"USER_DEFINED","typeId":true}]'),
+    "object as label": _read_row(b'[{"category":"USER_DEFINED","typeId":3,"label":{"a":1}}]'),
+    "nested errors 100000 deep": b'{"errors":[' + b"[" * 100_000 + b"1" + b"]" * 100_000 + b"]}",
+    "lone surrogate in a pair": _read_row(b'[{"category":"USER_DEFINED","typeId":3,"label":"\\ud800"}]'),
+}
+
+
+#: Each malformed body, with the call that gets it and the request its error must name.
+MALFORMED_CASES = [
+    pytest.param(
+        lambda client: client.list_labels(from_object_type="contacts", to_object_type="companies"),
+        f"GET {LABELS}",
+        body,
+        id=f"labels: {name}",
+    )
+    for name, body in MALFORMED_LABELS.items()
+] + [
+    pytest.param(
+        lambda client: client.batch_read(
+            from_object_type="contacts", to_object_type="companies", object_ids=["1"]
+        ),
+        f"POST {BATCH_READ}",
+        body,
+        id=f"batch read: {name}",
+    )
+    for name, body in MALFORMED_BATCH_READS.items()
+]
+
+
+@pytest.mark.parametrize(("call", "request_line", "body"), MALFORMED_CASES)
+def test_malformed_answers_raise_a_typed_error_naming_the_request(
+    call: Any, request_line: str, body: bytes
+) -> None:
     with (
         hostile_server(lambda request, conn: conn.send(answer(200, body))) as server,
         make_client(server) as client,
         pytest.raises(HubSpotUnexpectedResponseError) as raised,
     ):
-        client.list_labels(from_object_type="contacts", to_object_type="companies")
-    assert f"GET {LABELS}" in str(raised.value)
+        call(client)
+    assert request_line in str(raised.value)
     assert len(str(raised.value)) <= MESSAGE_BOUND
+
+
+def test_equal_type_lists_share_one_parse_but_true_is_not_type_id_1() -> None:
+    # pairs carrying equal lists of types share one parse; a list whose typeId is ``true`` (equal to
+    # 1 in Python) must not borrow the parse of a list whose typeId is 1
+    types = b'[{"category":"HUBSPOT_DEFINED","typeId":1,"label":"Primary"}]'
+    body = (
+        b'{"results":[{"from":{"id":"1"},"to":[{"toObjectId":20,"associationTypes":' + types + b"},"
+        b'{"toObjectId":21,"associationTypes":' + types + b"},"
+        b'{"toObjectId":22,"associationTypes":[{"category":"HUBSPOT_DEFINED","typeId":true,"label":"Primary"}]}]}]}'
+    )
+    with (
+        hostile_server(lambda request, conn: conn.send(answer(200, body))) as server,
+        make_client(server) as client,
+        pytest.raises(HubSpotUnexpectedResponseError, match=f"POST {BATCH_READ}"),
+    ):
+        client.batch_read(from_object_type="contacts", to_object_type="companies", object_ids=["1"])
+    with (
+        hostile_server(lambda request, conn: conn.send(answer(200, body.replace(b"true", b"1")))) as server,
+        make_client(server) as client,
+    ):
+        result = client.batch_read(from_object_type="contacts", to_object_type="companies", object_ids=["1"])
+    first, second, third = result.associations["1"]
+    assert [r.to_object_id for r in (first, second, third)] == ["20", "21", "22"]
+    assert first.types == second.types == third.types
+    assert first.types[0].type_id == 1
+    assert first.types[0].label == "Primary"
 
 
 def test_a_deeply_nested_row_error_is_no_recursion_error() -> None:
