@@ -51,6 +51,7 @@ from collections.abc import Callable, Iterable, Sized
 from dataclasses import dataclass, field
 
 from airflow_provider_hubassoc.client.errors import HubSpotDailyLimitError
+from airflow_provider_hubassoc.client.models import AssociationSpec
 from airflow_provider_hubassoc.sync.executor import PlanWriter, apply_report, reject_unsent
 from airflow_provider_hubassoc.sync.gctune import relaxed_gc
 from airflow_provider_hubassoc.sync.keys import KEY_BATCH_ROWS, KeyStage
@@ -77,9 +78,13 @@ from airflow_provider_hubassoc.sync.plan import (
 from airflow_provider_hubassoc.sync.progress import ProgressListener
 from airflow_provider_hubassoc.sync.protocols import AssociationsClient
 from airflow_provider_hubassoc.sync.read import ReadState, read_state
-from airflow_provider_hubassoc.sync.rows import RowRecord, tainted_from_id
+from airflow_provider_hubassoc.sync.rows import LabelRef, RowRecord, tainted_from_id
 from airflow_provider_hubassoc.sync.spec import SyncMode, SyncSpec
 from airflow_provider_hubassoc.sync.stream import DEFAULT_CHUNK_SIZE, Chunk, ChunkReader
+
+#: A row's label references resolved: the labels to write and whether a delete removes the whole
+#: pair; or why they do not resolve.
+_Resolved = tuple[frozenset[AssociationSpec], bool] | LabelResolutionError
 
 #: Receives each rejected row, in input order, as soon as its chunk is done.
 RejectedRowSink = Callable[[RowOutcome], None]
@@ -222,7 +227,7 @@ class _Run:
         report = self.writer.write(plan)
         if not self.spec.dry_run:
             self.written_pairs += sum(1 for a in plan.actions if a.writes)
-        not_written = apply_report(plan.actions, report, outcome_at)
+        not_written = apply_report(plan, report, outcome_at)
         if self.mirror is not None and not chunk.last:
             self._add_candidates(plan)
         if report.limit is not None:
@@ -243,11 +248,12 @@ class _Run:
         """Count every row of the chunk, note the from-records with a rejected row, pass rejects on."""
         if self.keys is not None:
             self.keys.annotate(chunk)
-        self._taint(chunk)
-        for outcome in chunk.outcomes:
-            self.summary.count(outcome)
-            if outcome.outcome is Outcome.REJECTED and self.on_rejected is not None:
-                self.on_rejected(outcome)
+        rejected = self.summary.count_all(chunk.outcomes)
+        if rejected:
+            self._taint(chunk)
+            if self.on_rejected is not None:
+                for outcome in rejected:
+                    self.on_rejected(outcome)
         if self.keep_outcomes:
             self.outcomes.extend(chunk.outcomes)
         if self.progress is not None:
@@ -281,33 +287,56 @@ class _Run:
     def _resolve(
         self, records: list[RowRecord], outcome_at: Callable[[int], RowOutcome]
     ) -> list[DesiredPair]:
-        """Resolve labels; merge the rows of each pair into one desired pair."""
+        """Resolve labels (once per distinct list of references); merge the rows of each pair into
+        one desired pair."""
+        resolved: dict[
+            tuple[LabelRef, ...], tuple[frozenset[AssociationSpec], bool] | LabelResolutionError
+        ] = {}
+        at: dict[Pair, int] = {}
+        desired: list[DesiredPair] = []
+        for record in records:
+            found = resolved.get(record.labels)
+            if found is None:
+                found = resolved[record.labels] = self._resolve_labels(record.labels)
+            if isinstance(found, LabelResolutionError):
+                kind = RejectKind.PRIMARY_UNAVAILABLE if found.primary else RejectKind.UNKNOWN_LABEL
+                outcome_at(record.index).reject(str(found), kind)
+                continue
+            types, remove_all = found
+            pair = (record.from_id, record.to_id)
+            position = at.get(pair)
+            if position is None:
+                at[pair] = len(desired)
+                desired.append(DesiredPair(record.from_id, record.to_id, types, (record.index,), remove_all))
+            else:  # a duplicate row of the pair: labels unioned, every row gets the pair's outcome
+                earlier = desired[position]
+                desired[position] = DesiredPair(
+                    earlier.from_id,
+                    earlier.to_id,
+                    earlier.types | types,
+                    (*earlier.row_indexes, record.index),
+                    earlier.remove_all or remove_all,
+                )
+        if self.mirror is not None and self.spec.same_type:
+            for f, t in at:
+                self.mirror.named.update(((f, t), (t, f)))
+        return desired
+
+    def _resolve_labels(self, references: tuple[LabelRef, ...]) -> _Resolved:
+        """A row's label references (and the spec's) as the labels to write, and whether a delete
+        removes the whole pair; or why they do not resolve."""
         resolver = self.resolver
         assert resolver is not None
-        deleting = self.spec.mode is SyncMode.DELETE
+        try:
+            specs = {resolver.resolve(ref) for ref in (*references, *self.spec.labels)}
+        except LabelResolutionError as exc:
+            return exc
         unlabeled = resolver.unlabeled_type_ids
-        merged: dict[Pair, tuple[set[object], list[int], list[bool]]] = {}
-        for record in records:
-            try:
-                specs = {resolver.resolve(ref) for ref in (*record.labels, *self.spec.labels)}
-            except LabelResolutionError as exc:
-                kind = RejectKind.PRIMARY_UNAVAILABLE if exc.primary else RejectKind.UNKNOWN_LABEL
-                outcome_at(record.index).reject(str(exc), kind)
-                continue
-            labels, indexes, remove_all = merged.setdefault(
-                (record.from_id, record.to_id), (set(), [], [False])
-            )
-            labels.update(s for s in specs if s.type_id not in unlabeled)
-            indexes.append(record.index)
-            if deleting and (not specs or any(s.type_id in unlabeled for s in specs)):
-                remove_all[0] = True
-        if self.mirror is not None and self.spec.same_type:
-            for f, t in merged:
-                self.mirror.named.update(((f, t), (t, f)))
-        return [
-            DesiredPair(f, t, frozenset(labels), tuple(indexes), flag[0])  # type: ignore[arg-type]
-            for (f, t), (labels, indexes, flag) in merged.items()
-        ]
+        labels = frozenset(s for s in specs if s.type_id not in unlabeled)
+        remove_all = self.spec.mode is SyncMode.DELETE and (
+            not specs or any(s.type_id in unlabeled for s in specs)
+        )
+        return labels, remove_all
 
     def _drop_unread(
         self, desired: list[DesiredPair], state: ReadState, outcome_at: Callable[[int], RowOutcome]

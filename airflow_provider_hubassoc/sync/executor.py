@@ -17,7 +17,7 @@ from airflow_provider_hubassoc.client.models import (
     BatchRowError,
     normalize_id,
 )
-from airflow_provider_hubassoc.sync.outcomes import DAILY_LIMIT_REASON, RejectKind, RowOutcome
+from airflow_provider_hubassoc.sync.outcomes import DAILY_LIMIT_REASON, Outcome, RejectKind, RowOutcome
 from airflow_provider_hubassoc.sync.plan import Pair, PairAction, SyncPlan
 from airflow_provider_hubassoc.sync.protocols import AssociationsClient
 from airflow_provider_hubassoc.sync.read import context_ids
@@ -182,19 +182,20 @@ def _result_pair(result: object) -> Pair | None:
         return None
 
 
-def apply_report(
-    actions: Sequence[PairAction], report: WriteReport, outcomes: Callable[[int], RowOutcome]
-) -> int:
-    """Give every row of ``actions`` its outcome: the planned one, or rejected. Returns the rows
+def apply_report(plan: SyncPlan, report: WriteReport, outcomes: Callable[[int], RowOutcome]) -> int:
+    """Give every row of the plan's pairs its outcome: the planned one, or rejected. Returns the rows
     left unwritten by the daily limit.
 
-    :param actions: the chunk's planned pairs.
+    :param plan: the chunk's plan.
     :param report: what the writes did.
     :param outcomes: index → the row's outcome.
     """
+    for item in plan.unchanged:  # nothing was written for them: nothing can have failed
+        for index in item.row_indexes:
+            outcomes(index).outcome = Outcome.UNCHANGED
     not_written = 0
     limit = report.limit
-    for action in actions:
+    for action in plan.actions:
         error = report.failed.get(action.pair)
         unsent = action.writes and action.pair in report.unsent
         for index in action.row_indexes:

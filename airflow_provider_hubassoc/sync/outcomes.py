@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from operator import attrgetter
+from typing import Any, Final
+
+import msgspec
 
 from airflow_provider_hubassoc.sync.errors import (
     OutcomeAccountingError,
@@ -108,9 +112,12 @@ def _json_copy(value: object, depth: int, seen: set[int]) -> Any:
     return shown(value, 200)
 
 
-@dataclass(slots=True)
-class RowOutcome:
+class RowOutcome(msgspec.Struct, gc=False):
     """The outcome of one input row.
+
+    A ``msgspec.Struct`` (one is built per input row, in C); kept out of the cyclic garbage
+    collector, which it cannot be part of a cycle for: it is made after its row, and the row is
+    the caller's.
 
     :param index: the row's position in the input (0-based).
     :param row: the input row as given (for the rejects report).
@@ -166,6 +173,9 @@ class RowOutcome:
         }
 
 
+_OUTCOME_OF: Final = attrgetter("outcome")
+
+
 @dataclass(slots=True)
 class SyncSummary:
     """The counts a task pushes to XCom.
@@ -213,23 +223,32 @@ class SyncSummary:
         :param item: a row that reached its outcome.
         :raises OutcomeAccountingError: when the row has no outcome.
         """
-        self.rows += 1
-        if item.outcome is None:
-            raise OutcomeAccountingError(f"row {item.index} has no outcome")
-        if item.outcome is Outcome.CREATED:
-            self.created += 1
-        elif item.outcome is Outcome.UPDATED:
-            self.updated += 1
-        elif item.outcome is Outcome.UNCHANGED:
-            self.unchanged += 1
-        elif item.outcome is Outcome.REMOVED:
-            self.removed += 1
-        else:
-            self.rejected += 1
-            if len(self.rejected_sample) < REJECTED_SAMPLE_SIZE:
-                self.rejected_sample.append(
-                    {"index": item.index, "row": json_safe(item.row), "reason": item.reason}
-                )
+        self.count_all((item,))
+
+    def count_all(self, items: Sequence[RowOutcome]) -> list[RowOutcome]:
+        """Count the outcomes of some rows (a chunk), and return the rejected ones in order.
+
+        :param items: rows that reached their outcome.
+        :raises OutcomeAccountingError: when a row has no outcome.
+        """
+        tally = Counter(map(_OUTCOME_OF, items))
+        if None in tally:
+            missing = next(item for item in items if item.outcome is None)
+            raise OutcomeAccountingError(f"row {missing.index} has no outcome")
+        self.rows += len(items)
+        self.created += tally[Outcome.CREATED]
+        self.updated += tally[Outcome.UPDATED]
+        self.unchanged += tally[Outcome.UNCHANGED]
+        self.removed += tally[Outcome.REMOVED]
+        if not tally[Outcome.REJECTED]:
+            return []
+        rejected = [item for item in items if item.outcome is Outcome.REJECTED]
+        self.rejected += len(rejected)
+        for item in rejected[: max(0, REJECTED_SAMPLE_SIZE - len(self.rejected_sample))]:
+            self.rejected_sample.append(
+                {"index": item.index, "row": json_safe(item.row), "reason": item.reason}
+            )
+        return rejected
 
     def check(self) -> None:
         """Check the accounting invariant of the mode.

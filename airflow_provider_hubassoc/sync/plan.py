@@ -26,6 +26,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+import msgspec
+
 from airflow_provider_hubassoc.client.models import AssociationSpec
 from airflow_provider_hubassoc.sync.outcomes import Outcome
 from airflow_provider_hubassoc.sync.spec import SyncMode
@@ -36,9 +38,8 @@ CurrentState = Mapping[str, Mapping[str, frozenset[AssociationSpec]]]
 Pair = tuple[str, str]
 
 
-@dataclass(frozen=True, slots=True)
-class DesiredPair:
-    """One (from, to) pair of the input, duplicates merged.
+class DesiredPair(msgspec.Struct, frozen=True, gc=False):
+    """One (from, to) pair of the input, duplicates merged (a frozen ``msgspec.Struct``: one per pair).
 
     :param from_id: the from-record id.
     :param to_id: the to-record id.
@@ -89,9 +90,8 @@ class TypeContext:
         return frozenset(t for t in types if t.type_id not in self.unlabeled_ids)
 
 
-@dataclass(slots=True)
-class PairAction:
-    """What to do with one desired pair, and the outcome its rows get when it works.
+class PairAction(msgspec.Struct, gc=False):
+    """What to do with one desired pair, and the outcome its rows get when it works (a ``msgspec.Struct``).
 
     :param pair: ``(from_id, to_id)``.
     :param row_indexes: the input rows of the pair.
@@ -120,7 +120,9 @@ class PairAction:
 class SyncPlan:
     """The writes of one chunk and the planned outcome of each of its pairs.
 
-    :param actions: one per desired pair that was planned.
+    :param actions: one per desired pair that was planned, except those already as desired.
+    :param unchanged: the desired pairs already as desired: no write, outcome ``unchanged`` (on a
+        scheduled re-run, most pairs; kept apart so that they cost no action each).
     :param prune: mirror: pairs of the chunk's from-records absent from the chunk's input. They are
         candidates: the pipeline removes them at the end of the run, after the creates, and only
         for from-records without a rejected row and pairs the run did not name (either way round).
@@ -129,6 +131,7 @@ class SyncPlan:
     """
 
     actions: list[PairAction] = field(default_factory=list)
+    unchanged: list[DesiredPair] = field(default_factory=list)
     prune: list[Pair] = field(default_factory=list)
     rejected: list[tuple[DesiredPair, str]] = field(default_factory=list)
     current_pairs: dict[str, int] = field(default_factory=dict)
@@ -191,6 +194,7 @@ class PlanTotals:
         """
         self.chunks += 1
         self.largest_chunk = max(self.largest_chunk, rows)
+        self.as_desired += len(plan.unchanged)
         for action in plan.actions:
             if not action.writes:
                 self.as_desired += 1
@@ -284,10 +288,10 @@ def plan_upsert(
     """
     plan = SyncPlan()
     targets, conflicts = _primary_requests(desired, ctx)
-    primary = ctx.primary
+    labels_now = _LabelsNow(ctx)
     planned_pairs: set[Pair] = set()
     for item in desired:
-        if item.pair in conflicts:
+        if conflicts and item.pair in conflicts:
             holder = ctx.holder(item.pair)
             side = 1 if ctx.primary_holder == "from" else 0
             others = sorted(p[side] for p in conflicts if ctx.holder(p) == holder)
@@ -299,16 +303,23 @@ def plan_upsert(
                 )
             )
             continue
-        planned_pairs.add(item.pair)
-        plan.actions.append(_plan_pair(item, current, mode=mode, ctx=ctx, targets=targets, primary=primary))
+        if mode is SyncMode.MIRROR:
+            planned_pairs.add(item.pair)
+        pairs_now = current.get(item.from_id)
+        existing = pairs_now.get(item.to_id) if pairs_now is not None else None
+        action = _plan_pair(item, existing, labels_now, mode, targets)
+        if action is None:
+            plan.unchanged.append(item)
+        else:
+            plan.actions.append(action)
     if mode is SyncMode.MIRROR:
         named = {pair for pair in planned_pairs}
         if same_type:
             named |= {(t, f) for f, t in planned_pairs}
         for from_id in sorted(set(mirror_scope), key=id_order):
-            existing = current.get(from_id, {})
-            plan.current_pairs[from_id] = len(existing)
-            for to_id in sorted(existing, key=id_order):
+            record_pairs = current.get(from_id, {})
+            plan.current_pairs[from_id] = len(record_pairs)
+            for to_id in sorted(record_pairs, key=id_order):
                 if (from_id, to_id) not in named:
                     plan.prune.append((from_id, to_id))
     return plan
@@ -322,16 +333,35 @@ def id_order(value: str) -> tuple[int, str]:
     return (len(value), value)
 
 
+class _LabelsNow:
+    """The labels of a pair's current types (the unlabeled type dropped), computed once per distinct
+    set of types: a read shares one set between the pairs that carry the same types.
+
+    :param ctx: the direction's HubSpot-defined types.
+    """
+
+    __slots__ = ("_known", "ctx")
+
+    def __init__(self, ctx: TypeContext) -> None:
+        self.ctx = ctx
+        self._known: dict[frozenset[AssociationSpec], frozenset[AssociationSpec]] = {}
+
+    def __call__(self, types: frozenset[AssociationSpec]) -> frozenset[AssociationSpec]:
+        labels = self._known.get(types)
+        if labels is None:
+            labels = self._known[types] = self.ctx.labels_of(types)
+        return labels
+
+
 def _plan_pair(
     item: DesiredPair,
-    current: CurrentState,
-    *,
+    existing: frozenset[AssociationSpec] | None,
+    labels_of: _LabelsNow,
     mode: SyncMode,
-    ctx: TypeContext,
     targets: Mapping[str, Pair],
-    primary: AssociationSpec | None,
-) -> PairAction:
-    existing = current.get(item.from_id, {}).get(item.to_id)
+) -> PairAction | None:
+    """Plan one pair against its current types (``None``: absent); ``None`` when already as desired."""
+    ctx = labels_of.ctx
     if existing is None:
         if not item.types and ctx.unlabeled is None:
             # the direction's unlabeled type is unknown: only the default endpoint can write it
@@ -341,13 +371,13 @@ def _plan_pair(
         return PairAction(
             item.pair, item.row_indexes, Outcome.CREATED, create_types=_write_set(item.types, ctx)
         )
-    labels_now = ctx.labels_of(existing)
+    labels_now = labels_of(existing)
+    primary = ctx.primary
     has_primary = primary is not None and primary in labels_now
-    target_holder = targets.get(ctx.holder(item.pair))
-    loses_primary = has_primary and target_holder is not None and target_holder != item.pair
+    target_holder = targets.get(ctx.holder(item.pair)) if has_primary and targets else None
+    loses_primary = target_holder is not None and target_holder != item.pair
     if mode is SyncMode.APPEND and not loses_primary and item.types <= labels_now:
-        # already as desired (the common case of a scheduled re-run): nothing to add or remove
-        return PairAction(item.pair, item.row_indexes, Outcome.UNCHANGED)
+        return None  # already as desired (the common case of a scheduled re-run)
     if mode is SyncMode.APPEND:
         target = labels_now | item.types
     else:
@@ -355,13 +385,14 @@ def _plan_pair(
         target = item.types | keep
     if loses_primary and primary is not None:
         target = target - {primary}
+    if target == labels_now:
+        return None
     to_add = target - labels_now
     to_remove = labels_now - target - ({primary} if primary is not None else set())
-    outcome = Outcome.UNCHANGED if target == labels_now else Outcome.UPDATED
     return PairAction(
         item.pair,
         item.row_indexes,
-        outcome,
+        Outcome.UPDATED,
         create_types=_write_set(target, ctx) if to_add else None,
         archive_types=tuple(sorted(to_remove, key=lambda s: s.type_id)),
     )
@@ -385,14 +416,16 @@ def plan_delete(desired: Sequence[DesiredPair], current: CurrentState, *, ctx: T
     :param ctx: the direction's HubSpot-defined types.
     """
     plan = SyncPlan()
+    labels_now = _LabelsNow(ctx)
     for item in desired:
-        existing = current.get(item.from_id, {}).get(item.to_id)
+        pairs_now = current.get(item.from_id)
+        existing = pairs_now.get(item.to_id) if pairs_now is not None else None
         if existing is None:
-            plan.actions.append(PairAction(item.pair, item.row_indexes, Outcome.UNCHANGED))
+            plan.unchanged.append(item)
         elif item.remove_all:
             plan.actions.append(PairAction(item.pair, item.row_indexes, Outcome.REMOVED, archive_pair=True))
         else:
-            to_remove = item.types & ctx.labels_of(existing)
+            to_remove = item.types & labels_now(existing)
             if to_remove:
                 plan.actions.append(
                     PairAction(
@@ -403,5 +436,5 @@ def plan_delete(desired: Sequence[DesiredPair], current: CurrentState, *, ctx: T
                     )
                 )
             else:
-                plan.actions.append(PairAction(item.pair, item.row_indexes, Outcome.UNCHANGED))
+                plan.unchanged.append(item)
     return plan

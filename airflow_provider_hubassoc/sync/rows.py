@@ -24,8 +24,10 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Final
+
+import msgspec
 
 #: HubSpot record ids are 64-bit signed integers.
 MAX_RECORD_ID = 2**63 - 1
@@ -44,9 +46,11 @@ class RowError(ValueError):
     """A row (or a label value) is invalid; the message is the rejection reason."""
 
 
-@dataclass(frozen=True, slots=True)
-class RowRecord:
+class RowRecord(msgspec.Struct, frozen=True, gc=False):
     """A row that passed validation: the only shape a row has inside the pipeline.
+
+    A frozen ``msgspec.Struct``: one is built per input row, in C, and kept out of the cyclic
+    garbage collector (it holds only strings, ints and a tuple of them).
 
     :param index: the row's position in the input.
     :param from_id: canonical from-record id.
@@ -271,36 +275,65 @@ def _dedupe(items: object) -> tuple[LabelRef, ...]:
     return tuple(seen)
 
 
-def validate_row(
-    index: int, row: object, *, from_id_field: str, to_id_field: str, labels_field: str
-) -> RowRecord:
-    """Validate one input row.
+#: Marks a field absent from a row (``None`` is a value a row may hold).
+_ABSENT: Final = object()
 
-    :param index: the row's position in the input.
-    :param row: the row as given.
+
+class RowValidator:
+    """Validates input rows into :class:`RowRecord` objects, for one set of row fields.
+
+    One is built per sync; :meth:`validate` runs once per input row.
+
     :param from_id_field: the field holding the from-record id.
     :param to_id_field: the field holding the to-record id.
     :param labels_field: the field holding the row's labels (optional in the row).
-    :raises RowError: with the reason when the row is invalid (and only then).
     """
-    if isinstance(row, UnreadableRow):
-        raise RowError(row.reason)
-    if not isinstance(row, Mapping):
-        raise RowError(f"row is a {type(row).__name__}, not a mapping")
-    try:
-        if from_id_field not in row:
-            raise RowError(f"field {from_id_field!r} is missing")
-        if to_id_field not in row:
-            raise RowError(f"field {to_id_field!r} is missing")
-        raw_from, raw_to, raw_labels = row[from_id_field], row[to_id_field], row.get(labels_field)
-    except RowError:
-        raise
-    except Exception as exc:  # a user mapping may raise anything on access
-        raise RowError(f"row cannot be read: {type(exc).__name__}") from None
-    from_id = parse_record_id(raw_from, from_id_field)
-    to_id = parse_record_id(raw_to, to_id_field)
-    try:
-        labels = parse_labels(raw_labels)
-    except RowError as exc:
-        raise RowError(f"{labels_field}: {exc}") from None
-    return RowRecord(index=index, from_id=from_id, to_id=to_id, labels=labels)
+
+    __slots__ = ("from_id_field", "labels_field", "to_id_field")
+
+    def __init__(self, *, from_id_field: str, to_id_field: str, labels_field: str) -> None:
+        self.from_id_field = from_id_field
+        self.to_id_field = to_id_field
+        self.labels_field = labels_field
+
+    def validate(self, index: int, row: object) -> RowRecord:
+        """Validate one input row.
+
+        :param index: the row's position in the input.
+        :param row: the row as given.
+        :raises RowError: with the reason when the row is invalid (and only then).
+        """
+        if type(row) is dict:  # the common case (XCom, SQL rows): plain lookups, nothing a dict can raise
+            raw_from = row.get(self.from_id_field, _ABSENT)
+            raw_to = row.get(self.to_id_field, _ABSENT)
+            raw_labels = row.get(self.labels_field)
+        else:
+            raw_from, raw_to, raw_labels = self._fields(row)
+        if raw_from is _ABSENT:
+            raise RowError(f"field {self.from_id_field!r} is missing")
+        if raw_to is _ABSENT:
+            raise RowError(f"field {self.to_id_field!r} is missing")
+        from_id = parse_record_id(raw_from, self.from_id_field)
+        to_id = parse_record_id(raw_to, self.to_id_field)
+        if raw_labels is None:
+            return RowRecord(index, from_id, to_id, ())
+        try:
+            labels = parse_labels(raw_labels)
+        except RowError as exc:
+            raise RowError(f"{self.labels_field}: {exc}") from None
+        return RowRecord(index, from_id, to_id, labels)
+
+    def _fields(self, row: object) -> tuple[object, object, object]:
+        """Read the three fields of any other row: a mapping (whatever it raises), or a rejection."""
+        if isinstance(row, UnreadableRow):
+            raise RowError(row.reason)
+        if not isinstance(row, Mapping):
+            raise RowError(f"row is a {type(row).__name__}, not a mapping")
+        try:
+            if self.from_id_field not in row:
+                return _ABSENT, None, None
+            if self.to_id_field not in row:
+                return row[self.from_id_field], _ABSENT, None
+            return row[self.from_id_field], row[self.to_id_field], row.get(self.labels_field)
+        except Exception as exc:  # a user mapping may raise anything on access
+            raise RowError(f"row cannot be read: {type(exc).__name__}") from None

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from airflow_provider_hubassoc.sync.errors import SyncConfigurationError, UngroupedInputError
 from airflow_provider_hubassoc.sync.outcomes import RejectKind, RowOutcome
-from airflow_provider_hubassoc.sync.rows import RowError, RowRecord, validate_row
+from airflow_provider_hubassoc.sync.rows import RowError, RowRecord, RowValidator
 from airflow_provider_hubassoc.sync.spec import SyncSpec
 
 #: Rows per chunk of a streamed sync when the caller does not say.
@@ -114,7 +114,12 @@ class ChunkReader:
         self._on_first_record = on_first_record
 
     def __iter__(self) -> Iterator[Chunk]:
-        spec, size, grouping = self._spec, self._size, self._grouping
+        size, grouping = self._size, self._grouping
+        validate = RowValidator(
+            from_id_field=self._spec.from_id_field,
+            to_id_field=self._spec.to_id_field,
+            labels_field=self._spec.labels_field,
+        ).validate
         chunk = Chunk()
         current: str | None = None
         if self._pending is not None:
@@ -124,23 +129,17 @@ class ChunkReader:
             chunk.records.append(record)
             current = record.from_id
         for index, row in self._rows:
-            outcome = RowOutcome(index=index, row=row)
+            outcome = RowOutcome(index, row)
             try:
-                record = validate_row(
-                    index,
-                    row,
-                    from_id_field=spec.from_id_field,
-                    to_id_field=spec.to_id_field,
-                    labels_field=spec.labels_field,
-                )
+                record = validate(index, row)
             except RowError as exc:
                 outcome.reject(str(exc), RejectKind.VALIDATION)
                 chunk.outcomes.append(outcome)
                 continue
-            if self._on_first_record is not None:
-                first, self._on_first_record = self._on_first_record, None
-                first()
             if record.from_id != current:
+                if self._on_first_record is not None:
+                    first, self._on_first_record = self._on_first_record, None
+                    first()
                 if grouping is not None:
                     grouping.see(index, record.from_id)
                 if size is not None and len(chunk.outcomes) >= size:
@@ -162,11 +161,11 @@ class ChunkReader:
         :param reason: the rejection reason.
         """
         if self._pending is not None:
-            outcome = RowOutcome(index=self._pending[0].index, row=self._pending[0].row)
+            outcome = RowOutcome(self._pending[0].index, self._pending[0].row)
             self._pending = None
             outcome.reject(reason, RejectKind.DAILY_LIMIT)
             yield outcome
         for index, row in self._rows:
-            outcome = RowOutcome(index=index, row=row)
+            outcome = RowOutcome(index, row)
             outcome.reject(reason, RejectKind.DAILY_LIMIT)
             yield outcome
