@@ -7,6 +7,7 @@ reuses as they are.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -36,13 +37,16 @@ from airflow_provider_hubassoc.client.models import (
 from airflow_provider_hubassoc.client.paging import BATCH_READ_MIN_PAGE_SIZE, Pager
 from airflow_provider_hubassoc.client.ratelimit import RateLimiter
 from airflow_provider_hubassoc.client.responses import (
+    BatchCreateAnswer,
     BatchReadAnswer,
     batch_envelope,
     map_batch_errors,
     parse_association_types,
     parse_associations_page,
     parse_batch_answer,
+    parse_batch_create_answer,
     parse_batch_read_page,
+    parse_created_pairs,
     parse_default_association,
     parse_high_usage_report,
     parse_labels_between_pair,
@@ -291,18 +295,15 @@ class HubSpotAssociationsClient:
             other per-input errors with the caller's input indexes (an id whose read failed is
             left out of ``associations``).
         """
-        positions: dict[str, list[int]] = {}
-        for index, raw in enumerate(object_ids):
-            positions.setdefault(record_id(raw, what="object id"), []).append(index)
-        unique_ids = list(positions)
-        id_at_index = {index: oid for oid, indexes in positions.items() for index in indexes}
+        canonical = [record_id(raw, what="object id") for raw in object_ids]
+        unique_ids = list(dict.fromkeys(canonical))
         path = paths.batch_path(self._version, from_object_type, to_object_type, "read")
         result = BatchReadResult()
         failed: set[str] = set()
+        positions: dict[str, list[int]] | None = None  # id -> its input indexes, built on the first error
         for _, chunk in bodies.chunked(unique_ids, bodies.BATCH_READ_MAX_INPUTS):
-            refs = [InputRef(index=i, from_id=oid) for oid in chunk for i in positions[oid]]
             for oid in chunk:
-                result.associations.setdefault(oid, [])
+                result.associations[oid] = []
             pending: dict[str, str | None] = dict.fromkeys(chunk)
             pager = Pager(what=f"POST {path}", page_size=BATCH_READ_MIN_PAGE_SIZE)
             while pending:
@@ -317,10 +318,16 @@ class HubSpotAssociationsClient:
                 for from_id, records in page.records.items():
                     if from_id in pending:  # a from-id this request did not ask for is ignored
                         result.associations[from_id].extend(records)
-                errors = map_batch_errors(page.errors, [ref for ref in refs if ref.from_id in pending])
-                result.errors.extend(errors)
-                for error in errors:
-                    failed.update(id_at_index[index] for index in error.input_indexes)
+                if page.errors:  # tied to the caller's input indexes (every index of a repeated id)
+                    if positions is None:
+                        positions = {}
+                        for index, oid in enumerate(canonical):
+                            positions.setdefault(oid, []).append(index)
+                    refs = [InputRef(index=i, from_id=oid) for oid in pending for i in positions[oid]]
+                    errors = map_batch_errors(page.errors, refs)
+                    result.errors.extend(errors)
+                    for error in errors:
+                        failed.update(canonical[index] for index in error.input_indexes)
                 asked, pending = pending, {}
                 for from_id, after in page.after.items():
                     if from_id in asked:
@@ -356,9 +363,11 @@ class HubSpotAssociationsClient:
                     path,
                     json=bodies.batch_create_body(chunk),
                     expected=success_statuses(self._version, "batch_create"),
+                    schema=BatchCreateAnswer,
                 )
-            results, errors = response.parse(parse_batch_answer, parse_labels_between_pair)
-            merged.results.extend(results)
+            rows, errors = response.parse(parse_batch_create_answer)
+            if rows:  # converted when someone reads merged.results (a sync rarely does)
+                merged.add_later(functools.partial(response.parse, parse_created_pairs))
             if errors:  # the refs are only needed to map errors back (costly on 2,000 rows)
                 merged.errors.extend(map_batch_errors(errors, _input_refs(offset, chunk)))
         return merged

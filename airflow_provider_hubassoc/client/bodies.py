@@ -111,28 +111,22 @@ def batch_read_body(inputs: Iterable[tuple[str, str | None]]) -> dict[str, Any]:
     return {"inputs": rows}
 
 
-def _association_input_json(
-    item: AssociationInput, specs: dict[AssociationSpec, dict[str, Any]] | None = None
-) -> dict[str, Any]:
-    if specs is None:
-        types = [spec.to_json() for spec in item.types]
-    else:
-        # one JSON object per distinct type, shared by the rows of a body (serialised the same)
-        types = [specs.get(s) or specs.setdefault(s, s.to_json()) for s in item.types]
-    return {
-        "from": {"id": record_id(item.from_id, what="from_id")},
-        "to": {"id": record_id(item.to_id, what="to_id")},
-        "types": types,
-    }
-
-
 def batch_create_body(inputs: Iterable[AssociationInput]) -> dict[str, Any]:
     """Return a batch-create body (also the batch labels-archive body).
 
     :param inputs: the pairs and the types to write or remove.
     """
-    specs: dict[AssociationSpec, dict[str, Any]] = {}
-    return {"inputs": [_association_input_json(item, specs) for item in inputs]}
+    # one JSON list per distinct tuple of types, shared by the rows of a body (serialised the same)
+    types_json: dict[tuple[AssociationSpec, ...], list[dict[str, Any]]] = {}
+    rows: list[dict[str, Any]] = []
+    for item in inputs:
+        types = types_json.get(item.types)
+        if types is None:
+            types = types_json[item.types] = [spec.to_json() for spec in item.types]
+        from_id = record_id(item.from_id, what="from_id")
+        to_id = record_id(item.to_id, what="to_id")
+        rows.append({"from": {"id": from_id}, "to": {"id": to_id}, "types": types})
+    return {"inputs": rows}
 
 
 def batch_labels_archive_body(inputs: Iterable[AssociationInput]) -> dict[str, Any]:

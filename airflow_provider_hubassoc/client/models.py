@@ -16,6 +16,7 @@ value, immutability, a readable ``repr``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
@@ -194,16 +195,52 @@ class BatchRowError:
     input_indexes: tuple[int, ...] = ()
 
 
-@dataclass(slots=True)
 class BatchResult(Generic[T]):
     """The merged outcome of one logical batch call, however many requests it took.
+
+    Rows can be added unconverted (:meth:`add_later`): they become models when ``results`` is first
+    read. A batch create answers every one of its 2,000 inputs per request with a row, and a sync
+    reads those rows only to tie an error that names no input to the pairs HubSpot did confirm;
+    building 2,000 objects per request that nobody reads would be most of the client's work.
 
     :param results: the successful rows.
     :param errors: the per-row errors, each mapped back to the input rows it concerns.
     """
 
-    results: list[T] = field(default_factory=list)
-    errors: list[BatchRowError] = field(default_factory=list)
+    __slots__ = ("_later", "_results", "errors")
+
+    def __init__(self, results: Iterable[T] = (), errors: Iterable[BatchRowError] = ()) -> None:
+        self._results: list[T] = list(results)
+        self._later: list[Callable[[], list[T]]] = []
+        self.errors: list[BatchRowError] = list(errors)
+
+    @property
+    def results(self) -> list[T]:
+        """The successful rows, in answer order (rows added unconverted are converted now, once).
+
+        :raises HubSpotUnexpectedResponseError: when a row added unconverted holds a malformed value
+            (the error names the request that answered it).
+        """
+        while self._later:
+            self._results.extend(self._later.pop(0)())
+        return self._results
+
+    def add_later(self, convert: Callable[[], list[T]]) -> None:
+        """Add rows that become models when ``results`` is first read.
+
+        :param convert: returns the rows as models (e.g. parses one answer's raw rows).
+        """
+        self._later.append(convert)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BatchResult):
+            return NotImplemented
+        return self.results == other.results and self.errors == other.errors
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"BatchResult(results={self.results!r}, errors={self.errors!r})"
 
 
 @dataclass(slots=True)

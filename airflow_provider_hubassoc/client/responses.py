@@ -62,6 +62,8 @@ _MAX_QUOTED_BODY: Final = 300
 _MAX_INT_DIGITS: Final = 19
 #: Record ids are 64-bit integers too (20 digits allow the unsigned range).
 _MAX_ID_DIGITS: Final = 20
+#: A JSON number below this is a record id that is canonical once written in decimal.
+_ID_BOUND: Final = 2**64
 #: How many values of an error entry are searched for ``NO_ASSOCIATIONS_FOUND``.
 _MAX_MENTION_NODES: Final = 1_000
 #: How many missing scopes a 403 message names.
@@ -246,23 +248,75 @@ def parse_associations_page(body: object) -> AssociationsPage:
     return AssociationsPage(records=records, after=next_after(data))
 
 
+class _CreatedPair(msgspec.Struct, rename="camel", gc=False):
+    """A ``LabelsBetweenObjectPair`` as sent (a labelled ``PUT``'s answer, a batch-create row)."""
+
+    from_object_type_id: Any = None
+    from_object_id: Any = None
+    to_object_type_id: Any = None
+    to_object_id: Any = None
+    labels: Any = None
+
+
+class BatchCreateAnswer(msgspec.Struct, gc=False):
+    """A batch-create answer: its rows and its raw per-row errors (other fields are skipped).
+
+    The client decodes the answer's bytes straight into it (2,000 rows per answer).
+    """
+
+    results: list[_CreatedPair] | None = None
+    errors: list[Any] | None = None
+
+
+def _record_id_of(value: object, what: str) -> str:
+    # an int in range is canonical as written (HubSpot's usual form); anything else is checked
+    if type(value) is int and 0 <= value < _ID_BOUND:
+        return str(value)
+    return _id(value, what)
+
+
+def _labels_between_pair(row: _CreatedPair) -> LabelsBetweenObjectPair:
+    labels = row.labels
+    return LabelsBetweenObjectPair(
+        from_object_type_id=str(row.from_object_type_id if row.from_object_type_id is not None else ""),
+        from_object_id=_record_id_of(row.from_object_id, "fromObjectId"),
+        to_object_type_id=str(row.to_object_type_id if row.to_object_type_id is not None else ""),
+        to_object_id=_record_id_of(row.to_object_id, "toObjectId"),
+        labels=()
+        if not labels and type(labels) is list
+        else tuple(str(label) for label in _list(labels, "labels") if label is not None),
+    )
+
+
 def parse_labels_between_pair(raw: object) -> LabelsBetweenObjectPair:
     """Parse a ``LabelsBetweenObjectPair`` (labelled ``PUT``, batch-create row).
 
     :param raw: the JSON object.
     """
-    # ``type(...) is`` fast paths: this runs once per row of every batch create (2,000 per answer).
-    data = raw if type(raw) is dict else _object(raw, "labelled association")
-    labels = data.get("labels")
-    return LabelsBetweenObjectPair(
-        from_object_type_id=str(data.get("fromObjectTypeId", "")),
-        from_object_id=_id(data.get("fromObjectId"), "fromObjectId"),
-        to_object_type_id=str(data.get("toObjectTypeId", "")),
-        to_object_id=_id(data.get("toObjectId"), "toObjectId"),
-        labels=()
-        if not labels and type(labels) is list
-        else tuple(str(label) for label in _list(labels, "labels") if label is not None),
-    )
+    return _labels_between_pair(msgspec.convert(_object(raw, "labelled association"), _CreatedPair))
+
+
+def parse_batch_create_answer(body: object) -> tuple[list[Any], list[Any]]:
+    """Split a batch-create answer into its rows, unconverted, and its raw ``errors``.
+
+    The rows' structure is checked here (by ``msgspec``); :func:`parse_created_pairs` converts them
+    into models, when (and if) someone reads them (``BatchResult.add_later``).
+
+    :param body: the answer decoded into :class:`BatchCreateAnswer`, or its parsed JSON.
+    :raises msgspec.ValidationError: (a ``ValueError``) when the structure is not the documented one.
+    """
+    if not isinstance(body, BatchCreateAnswer):
+        body = msgspec.convert(_object(body, "batch response"), BatchCreateAnswer)
+    return list(body.results or ()), list(body.errors or ())
+
+
+def parse_created_pairs(body: object) -> list[LabelsBetweenObjectPair]:
+    """Convert the rows of a batch-create answer into models.
+
+    :param body: the answer decoded into :class:`BatchCreateAnswer`, or its parsed JSON.
+    """
+    rows, _ = parse_batch_create_answer(body)
+    return [_labels_between_pair(row) for row in rows]
 
 
 def parse_default_association(raw: object) -> DefaultAssociation:
@@ -407,7 +461,10 @@ def is_no_associations_error(raw: object) -> bool:
     """
     if not isinstance(raw, Mapping):
         return False
-    return _mentions(raw.get("subCategory"), NO_ASSOCIATIONS_FOUND) or _mentions(
+    sub_category = raw.get("subCategory")
+    if type(sub_category) is str and NO_ASSOCIATIONS_FOUND in sub_category.upper():
+        return True  # the usual form, one per record without associations: no walk
+    return _mentions(sub_category, NO_ASSOCIATIONS_FOUND) or _mentions(
         raw.get("category"), NO_ASSOCIATIONS_FOUND
     )
 
@@ -454,10 +511,6 @@ class BatchReadAnswer(msgspec.Struct, gc=False):
 
     results: list[_ReadResult] | None = None
     errors: list[Any] | None = None
-
-
-#: Record ids are 64-bit; a JSON number in range is canonical once written in decimal.
-_ID_BOUND: Final = 2**64
 
 
 def parse_batch_read_page(body: object) -> BatchReadPage:

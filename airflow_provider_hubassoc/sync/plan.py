@@ -288,7 +288,7 @@ def plan_upsert(
     """
     plan = SyncPlan()
     targets, conflicts = _primary_requests(desired, ctx)
-    labels_now = _LabelsNow(ctx)
+    sets = _TypeSets(ctx)
     planned_pairs: set[Pair] = set()
     for item in desired:
         if conflicts and item.pair in conflicts:
@@ -307,7 +307,7 @@ def plan_upsert(
             planned_pairs.add(item.pair)
         pairs_now = current.get(item.from_id)
         existing = pairs_now.get(item.to_id) if pairs_now is not None else None
-        action = _plan_pair(item, existing, labels_now, mode, targets)
+        action = _plan_pair(item, existing, sets, mode, targets)
         if action is None:
             plan.unchanged.append(item)
         else:
@@ -333,35 +333,50 @@ def id_order(value: str) -> tuple[int, str]:
     return (len(value), value)
 
 
-class _LabelsNow:
-    """The labels of a pair's current types (the unlabeled type dropped), computed once per distinct
-    set of types: a read shares one set between the pairs that carry the same types.
+class _TypeSets:
+    """What planning derives from a set of types, computed once per distinct set: a read shares
+    one set between the pairs that carry the same types, and most rows ask for the same labels.
 
     :param ctx: the direction's HubSpot-defined types.
     """
 
-    __slots__ = ("_known", "ctx")
+    __slots__ = ("_labels", "_writes", "ctx")
 
     def __init__(self, ctx: TypeContext) -> None:
         self.ctx = ctx
-        self._known: dict[frozenset[AssociationSpec], frozenset[AssociationSpec]] = {}
+        self._labels: dict[frozenset[AssociationSpec], frozenset[AssociationSpec]] = {}
+        self._writes: dict[frozenset[AssociationSpec], tuple[AssociationSpec, ...]] = {}
 
-    def __call__(self, types: frozenset[AssociationSpec]) -> frozenset[AssociationSpec]:
-        labels = self._known.get(types)
+    def labels_now(self, types: frozenset[AssociationSpec]) -> frozenset[AssociationSpec]:
+        """The labels of a pair's current types (the unlabeled type dropped).
+
+        :param types: every type on the pair.
+        """
+        labels = self._labels.get(types)
         if labels is None:
-            labels = self._known[types] = self.ctx.labels_of(types)
+            labels = self._labels[types] = self.ctx.labels_of(types)
         return labels
+
+    def write_set(self, labels: frozenset[AssociationSpec]) -> tuple[AssociationSpec, ...]:
+        """The types a batch create sends for a pair that should carry ``labels``.
+
+        :param labels: the pair's target labels.
+        """
+        types = self._writes.get(labels)
+        if types is None:
+            types = self._writes[labels] = _write_set(labels, self.ctx)
+        return types
 
 
 def _plan_pair(
     item: DesiredPair,
     existing: frozenset[AssociationSpec] | None,
-    labels_of: _LabelsNow,
+    sets: _TypeSets,
     mode: SyncMode,
     targets: Mapping[str, Pair],
 ) -> PairAction | None:
     """Plan one pair against its current types (``None``: absent); ``None`` when already as desired."""
-    ctx = labels_of.ctx
+    ctx = sets.ctx
     if existing is None:
         if not item.types and ctx.unlabeled is None:
             # the direction's unlabeled type is unknown: only the default endpoint can write it
@@ -369,9 +384,9 @@ def _plan_pair(
         # a new unlabeled pair is a batch create of the unlabeled type (2,000 per request, in the
         # same requests as the labelled pairs) rather than batch/associate/default (1,000)
         return PairAction(
-            item.pair, item.row_indexes, Outcome.CREATED, create_types=_write_set(item.types, ctx)
+            item.pair, item.row_indexes, Outcome.CREATED, create_types=sets.write_set(item.types)
         )
-    labels_now = labels_of(existing)
+    labels_now = sets.labels_now(existing)
     primary = ctx.primary
     has_primary = primary is not None and primary in labels_now
     target_holder = targets.get(ctx.holder(item.pair)) if has_primary and targets else None
@@ -393,7 +408,7 @@ def _plan_pair(
         item.pair,
         item.row_indexes,
         Outcome.UPDATED,
-        create_types=_write_set(target, ctx) if to_add else None,
+        create_types=sets.write_set(frozenset(target)) if to_add else None,
         archive_types=tuple(sorted(to_remove, key=lambda s: s.type_id)),
     )
 
@@ -416,7 +431,7 @@ def plan_delete(desired: Sequence[DesiredPair], current: CurrentState, *, ctx: T
     :param ctx: the direction's HubSpot-defined types.
     """
     plan = SyncPlan()
-    labels_now = _LabelsNow(ctx)
+    sets = _TypeSets(ctx)
     for item in desired:
         pairs_now = current.get(item.from_id)
         existing = pairs_now.get(item.to_id) if pairs_now is not None else None
@@ -425,7 +440,7 @@ def plan_delete(desired: Sequence[DesiredPair], current: CurrentState, *, ctx: T
         elif item.remove_all:
             plan.actions.append(PairAction(item.pair, item.row_indexes, Outcome.REMOVED, archive_pair=True))
         else:
-            to_remove = item.types & labels_now(existing)
+            to_remove = item.types & sets.labels_now(existing)
             if to_remove:
                 plan.actions.append(
                     PairAction(

@@ -69,7 +69,7 @@ def read_state(spec: SyncSpec, client: AssociationsClient, from_ids: Sequence[st
     # that planning compares (and hashes) a handful of sets, not one per pair
     specs_of: dict[tuple[AssociationType, ...], frozenset[AssociationSpec]] = {}
     for raw_id, records in answer.associations.items():
-        pairs = result.state.setdefault(normalize_id(raw_id), {})
+        pairs = result.state.setdefault(raw_id, {})
         for record in records:
             types = specs_of.get(record.types)
             if types is None:

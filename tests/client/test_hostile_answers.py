@@ -267,6 +267,56 @@ def test_row_reasons_are_cut() -> None:
     assert len(result.errors[0].message) <= MAX_MESSAGE_CHARS
 
 
+def _created(from_id: object, to_id: object) -> dict[str, object]:
+    return {
+        "fromObjectTypeId": "0-1",
+        "fromObjectId": from_id,
+        "toObjectTypeId": "0-2",
+        "toObjectId": to_id,
+        "labels": ["Consultant"],
+    }
+
+
+def test_batch_create_rows_become_models_when_read_and_a_bad_one_names_the_request() -> None:
+    # the rows of a batch create are converted only when result.results is read (a sync rarely
+    # does); a malformed id then still fails with the typed error naming the request
+    bodies = iter(
+        [
+            {"status": "COMPLETE", "results": [_created(1, 2)]},
+            {"status": "COMPLETE", "results": [_created(1, 3), _created("x" * 50, 4)]},
+        ]
+    )
+    spec = AssociationSpec(category="USER_DEFINED", type_id=5)  # type: ignore[arg-type]
+    inputs = [AssociationInput(from_id="1", to_id=str(to_id), types=(spec,)) for to_id in range(2, 2 + 2001)]
+    with (
+        hostile_server(lambda request, conn: conn.send(answer(200, next(bodies)))) as server,
+        make_client(server) as client,
+    ):
+        result = client.batch_create(from_object_type="contacts", to_object_type="companies", inputs=inputs)
+    assert len(server.requests) == 2
+    assert result.errors == []
+    with pytest.raises(HubSpotUnexpectedResponseError, match=f"POST {BATCH_CREATE}") as raised:
+        _ = result.results
+    assert "fromObjectId" in str(raised.value)
+
+
+def test_batch_create_rows_read_back_in_answer_order() -> None:
+    bodies = iter([{"results": [_created(1, 2)]}, {"results": [_created(1, 3), _created("01", 4)]}])
+    spec = AssociationSpec(category="USER_DEFINED", type_id=5)  # type: ignore[arg-type]
+    inputs = [AssociationInput(from_id="1", to_id=str(to_id), types=(spec,)) for to_id in range(2, 2 + 2001)]
+    with (
+        hostile_server(lambda request, conn: conn.send(answer(200, next(bodies)))) as server,
+        make_client(server) as client,
+    ):
+        result = client.batch_create(from_object_type="contacts", to_object_type="companies", inputs=inputs)
+    assert [(row.from_object_id, row.to_object_id, row.labels) for row in result.results] == [
+        ("1", "2", ("Consultant",)),
+        ("1", "3", ("Consultant",)),
+        ("1", "4", ("Consultant",)),
+    ]
+    assert result.results is result.results  # converted once
+
+
 # ----------------------------------------------------------------------------- 4. no quadratic parsing
 
 
