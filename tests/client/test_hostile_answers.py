@@ -31,7 +31,12 @@ from airflow_provider_hubassoc.client.errors import (
     HubSpotUnexpectedResponseError,
     HubSpotValidationError,
 )
-from airflow_provider_hubassoc.client.models import AssociationInput, AssociationSpec
+from airflow_provider_hubassoc.client.models import (
+    AssociationInput,
+    AssociationSpec,
+    BatchResult,
+    LabelsBetweenObjectPair,
+)
 from airflow_provider_hubassoc.client.paging import BATCH_READ_MIN_PAGE_SIZE, max_pages
 from airflow_provider_hubassoc.client.paths import DEFAULT_API_VERSION
 from airflow_provider_hubassoc.client.wire import MAX_BODY_BYTES
@@ -277,23 +282,29 @@ def _created(from_id: object, to_id: object) -> dict[str, object]:
     }
 
 
+def _create_in_two_requests(answers: list[dict[str, Any]]) -> BatchResult[LabelsBetweenObjectPair]:
+    """A batch create of 2,001 pairs (two requests) against a server sending ``answers`` in turn."""
+    replies = iter(answers)
+    spec = AssociationSpec(category="USER_DEFINED", type_id=5)  # type: ignore[arg-type]
+    inputs = [AssociationInput(from_id="1", to_id=str(to_id), types=(spec,)) for to_id in range(2, 2 + 2001)]
+    with (
+        hostile_server(lambda request, conn: conn.send(answer(200, next(replies)))) as server,
+        make_client(server) as client,
+    ):
+        result = client.batch_create(from_object_type="contacts", to_object_type="companies", inputs=inputs)
+    assert len(server.requests) == 2
+    return result
+
+
 def test_batch_create_rows_become_models_when_read_and_a_bad_one_names_the_request() -> None:
     # the rows of a batch create are converted only when result.results is read (a sync rarely
     # does); a malformed id then still fails with the typed error naming the request
-    bodies = iter(
+    result = _create_in_two_requests(
         [
             {"status": "COMPLETE", "results": [_created(1, 2)]},
             {"status": "COMPLETE", "results": [_created(1, 3), _created("x" * 50, 4)]},
         ]
     )
-    spec = AssociationSpec(category="USER_DEFINED", type_id=5)  # type: ignore[arg-type]
-    inputs = [AssociationInput(from_id="1", to_id=str(to_id), types=(spec,)) for to_id in range(2, 2 + 2001)]
-    with (
-        hostile_server(lambda request, conn: conn.send(answer(200, next(bodies)))) as server,
-        make_client(server) as client,
-    ):
-        result = client.batch_create(from_object_type="contacts", to_object_type="companies", inputs=inputs)
-    assert len(server.requests) == 2
     assert result.errors == []
     with pytest.raises(HubSpotUnexpectedResponseError, match=f"POST {BATCH_CREATE}") as raised:
         _ = result.results
@@ -301,14 +312,9 @@ def test_batch_create_rows_become_models_when_read_and_a_bad_one_names_the_reque
 
 
 def test_batch_create_rows_read_back_in_answer_order() -> None:
-    bodies = iter([{"results": [_created(1, 2)]}, {"results": [_created(1, 3), _created("01", 4)]}])
-    spec = AssociationSpec(category="USER_DEFINED", type_id=5)  # type: ignore[arg-type]
-    inputs = [AssociationInput(from_id="1", to_id=str(to_id), types=(spec,)) for to_id in range(2, 2 + 2001)]
-    with (
-        hostile_server(lambda request, conn: conn.send(answer(200, next(bodies)))) as server,
-        make_client(server) as client,
-    ):
-        result = client.batch_create(from_object_type="contacts", to_object_type="companies", inputs=inputs)
+    result = _create_in_two_requests(
+        [{"results": [_created(1, 2)]}, {"results": [_created(1, 3), _created("01", 4)]}]
+    )
     assert [(row.from_object_id, row.to_object_id, row.labels) for row in result.results] == [
         ("1", "2", ("Consultant",)),
         ("1", "3", ("Consultant",)),
