@@ -124,8 +124,9 @@ class AssociationType(msgspec.Struct, frozen=True, gc=False, cache_hash=True):
 class AssociatedRecord(msgspec.Struct, frozen=True, gc=False):
     """One record associated with the record that was read, with every type on the pair.
 
-    :param to_object_id: the associated record's id.
-    :param types: all association types on the pair (the unlabeled type included).
+    :param to_object_id: the associated record's id, canonical (as :func:`normalize_id` gives it).
+    :param types: all association types on the pair (the unlabeled type included); pairs of one
+        answer that carry equal lists share one tuple.
     """
 
     to_object_id: str
@@ -247,7 +248,8 @@ class BatchResult(Generic[T]):
 class BatchReadResult:
     """The outcome of a batch read, every page of every input followed.
 
-    :param associations: from-id to its associated records; ids with none map to an empty list.
+    :param associations: canonical from-id to its associated records; ids with none map to an empty
+        list.
     :param errors: per-input errors other than ``NO_ASSOCIATIONS_FOUND``.
     """
 
