@@ -120,9 +120,10 @@ def batch_create_body(inputs: Iterable[AssociationInput]) -> dict[str, Any]:
     types_json: dict[tuple[AssociationSpec, ...], list[dict[str, Any]]] = {}
     rows: list[dict[str, Any]] = []
     for item in inputs:
-        types = types_json.get(item.types)
+        key = item.types if type(item.types) is tuple else tuple(item.types)  # a caller may pass a list
+        types = types_json.get(key)
         if types is None:
-            types = types_json[item.types] = [spec.to_json() for spec in item.types]
+            types = types_json[key] = [spec.to_json() for spec in key]
         from_id = record_id(item.from_id, what="from_id")
         to_id = record_id(item.to_id, what="to_id")
         rows.append({"from": {"id": from_id}, "to": {"id": to_id}, "types": types})

@@ -223,7 +223,9 @@ class BatchResult(Generic[T]):
             (the error names the request that answered it).
         """
         while self._later:
-            self._results.extend(self._later.pop(0)())
+            rows = self._later[0]()  # removed only once converted: a failed conversion fails every read
+            self._results.extend(rows)
+            del self._later[0]
         return self._results
 
     def add_later(self, convert: Callable[[], list[T]]) -> None:

@@ -160,6 +160,13 @@ def _optional_str(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+def _label(value: object) -> str | None:
+    # a display label is text or absent (the unlabeled type); a number or an object is not one
+    if value is None or isinstance(value, str):
+        return value
+    raise _unexpected("association label", value)
+
+
 def next_after(body: Mapping[str, Any]) -> str | None:
     """Return ``paging.next.after`` of a page, or ``None`` on the last page.
 
@@ -198,7 +205,7 @@ def parse_association_type(raw: object) -> AssociationType:
     return AssociationType(
         category=_category(data.get("category")),
         type_id=_int(data.get("typeId"), "association typeId"),
-        label=_optional_str(data.get("label")),
+        label=_label(data.get("label")),
     )
 
 

@@ -407,6 +407,7 @@ class HubSpotTransport:
             try:
                 body = decode_json(content, what=what, status=status, schema=schema)
             except HubSpotError as error:
+                error.correlation_id = error.correlation_id or correlation_id(answer.headers, None)
                 raise self._scrub(error) from None
             return TransportResponse(status=status, headers=answer.headers, body=body, request=what)
         body = body_or_text(content, what=what, status=status)

@@ -289,11 +289,12 @@ class _Run:
     ) -> list[DesiredPair]:
         """Resolve labels (once per distinct list of references); merge the rows of each pair into
         one desired pair."""
-        resolved: dict[
-            tuple[LabelRef, ...], tuple[frozenset[AssociationSpec], bool] | LabelResolutionError
-        ] = {}
+        resolved: dict[tuple[LabelRef, ...], _Resolved] = {}
         at: dict[Pair, int] = {}
         desired: list[DesiredPair] = []
+        # the pairs given by more than one row: position -> (labels, row indexes, remove_all), merged
+        # in place and turned into their DesiredPair once at the end (linear in the rows)
+        repeated: dict[int, tuple[set[AssociationSpec], list[int], list[bool]]] = {}
         for record in records:
             found = resolved.get(record.labels)
             if found is None:
@@ -308,15 +309,20 @@ class _Run:
             if position is None:
                 at[pair] = len(desired)
                 desired.append(DesiredPair(record.from_id, record.to_id, types, (record.index,), remove_all))
-            else:  # a duplicate row of the pair: labels unioned, every row gets the pair's outcome
-                earlier = desired[position]
-                desired[position] = DesiredPair(
-                    earlier.from_id,
-                    earlier.to_id,
-                    earlier.types | types,
-                    (*earlier.row_indexes, record.index),
-                    earlier.remove_all or remove_all,
-                )
+                continue
+            # a duplicate row of the pair: labels unioned, every row gets the pair's outcome
+            merged = repeated.get(position)
+            if merged is None:
+                first = desired[position]
+                merged = repeated[position] = (set(first.types), list(first.row_indexes), [first.remove_all])
+            merged[0].update(types)
+            merged[1].append(record.index)
+            merged[2][0] = merged[2][0] or remove_all
+        for position, (labels, indexes, remove) in repeated.items():
+            first = desired[position]
+            desired[position] = DesiredPair(
+                first.from_id, first.to_id, frozenset(labels), tuple(indexes), remove[0]
+            )
         if self.mirror is not None and self.spec.same_type:
             for f, t in at:
                 self.mirror.named.update(((f, t), (t, f)))

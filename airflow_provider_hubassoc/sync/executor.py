@@ -10,7 +10,11 @@ import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from airflow_provider_hubassoc.client.errors import HubSpotDailyLimitError, HubSpotValidationError
+from airflow_provider_hubassoc.client.errors import (
+    HubSpotDailyLimitError,
+    HubSpotUnexpectedResponseError,
+    HubSpotValidationError,
+)
 from airflow_provider_hubassoc.client.models import (
     AssociationInput,
     BatchResult,
@@ -129,7 +133,10 @@ class PlanWriter:
             for pair in tied:
                 report.failed.setdefault(pair, error)
         if untied is not None:
-            confirmed = {_result_pair(r) for r in answer.results}
+            try:
+                confirmed = {_result_pair(r) for r in answer.results}
+            except HubSpotUnexpectedResponseError:  # rows HubSpot sent malformed confirm nothing
+                confirmed = set()
             for pair in pairs:
                 if pair not in confirmed:
                     report.failed.setdefault(pair, untied)

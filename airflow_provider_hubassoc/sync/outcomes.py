@@ -112,12 +112,12 @@ def _json_copy(value: object, depth: int, seen: set[int]) -> Any:
     return shown(value, 200)
 
 
-class RowOutcome(msgspec.Struct, gc=False):
+class RowOutcome(msgspec.Struct):
     """The outcome of one input row.
 
-    A ``msgspec.Struct`` (one is built per input row, in C); kept out of the cyclic garbage
-    collector, which it cannot be part of a cycle for: it is made after its row, and the row is
-    the caller's.
+    A ``msgspec.Struct`` (one is built per input row, in C). Unlike the pipeline's other structs it
+    stays tracked by the cyclic garbage collector: it holds the caller's row, and a caller's
+    ``on_rejected`` may well store the outcome back into it.
 
     :param index: the row's position in the input (0-based).
     :param row: the input row as given (for the rejects report).

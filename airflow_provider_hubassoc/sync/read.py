@@ -69,14 +69,16 @@ def read_state(spec: SyncSpec, client: AssociationsClient, from_ids: Sequence[st
     # that planning compares (and hashes) a handful of sets, not one per pair
     specs_of: dict[tuple[AssociationType, ...], frozenset[AssociationSpec]] = {}
     for raw_id, records in answer.associations.items():
-        pairs = result.state.setdefault(raw_id, {})
+        pairs = result.state.setdefault(normalize_id(raw_id), {})
         for record in records:
             types = specs_of.get(record.types)
             if types is None:
                 types = specs_of[record.types] = frozenset(t.spec for t in record.types)
                 result.unlabeled_ids.update(t.type_id for t in record.types if is_unlabeled(t))
-            earlier = pairs.get(record.to_object_id)
-            pairs[record.to_object_id] = types if earlier is None else earlier | types
+            # ids as any client gives them (HubSpotAssociationsClient's are canonical already: cheap)
+            to_id = normalize_id(record.to_object_id)
+            earlier = pairs.get(to_id)
+            pairs[to_id] = types if earlier is None else earlier | types
     for error in answer.errors:
         ids = [from_ids[i] for i in error.input_indexes if 0 <= i < len(from_ids)]
         ids = ids or [i for i in context_ids(error, "fromObjectId") if i in set(from_ids)]

@@ -303,12 +303,17 @@ class RowValidator:
         :param row: the row as given.
         :raises RowError: with the reason when the row is invalid (and only then).
         """
-        if type(row) is dict:  # the common case (XCom, SQL rows): plain lookups, nothing a dict can raise
-            raw_from = row.get(self.from_id_field, _ABSENT)
-            raw_to = row.get(self.to_id_field, _ABSENT)
-            raw_labels = row.get(self.labels_field)
-        else:
-            raw_from, raw_to, raw_labels = self._fields(row)
+        try:
+            if type(row) is dict:  # the common case (XCom, SQL rows): plain lookups
+                raw_from = row.get(self.from_id_field, _ABSENT)
+                raw_to = row.get(self.to_id_field, _ABSENT)
+                raw_labels = row.get(self.labels_field)
+            else:
+                raw_from, raw_to, raw_labels = self._fields(row)
+        except RowError:
+            raise
+        except Exception as exc:  # a row may raise anything on access (even a dict, through a key's __eq__)
+            raise RowError(f"row cannot be read: {type(exc).__name__}") from None
         if raw_from is _ABSENT:
             raise RowError(f"field {self.from_id_field!r} is missing")
         if raw_to is _ABSENT:
@@ -324,16 +329,17 @@ class RowValidator:
         return RowRecord(index, from_id, to_id, labels)
 
     def _fields(self, row: object) -> tuple[object, object, object]:
-        """Read the three fields of any other row: a mapping (whatever it raises), or a rejection."""
+        """Read the three fields of any other row: a mapping, or a rejection.
+
+        Both id fields are looked for before either is read, so a missing field is named as such
+        even when reading the other one would fail.
+        """
         if isinstance(row, UnreadableRow):
             raise RowError(row.reason)
         if not isinstance(row, Mapping):
             raise RowError(f"row is a {type(row).__name__}, not a mapping")
-        try:
-            if self.from_id_field not in row:
-                return _ABSENT, None, None
-            if self.to_id_field not in row:
-                return row[self.from_id_field], _ABSENT, None
-            return row[self.from_id_field], row[self.to_id_field], row.get(self.labels_field)
-        except Exception as exc:  # a user mapping may raise anything on access
-            raise RowError(f"row cannot be read: {type(exc).__name__}") from None
+        if self.from_id_field not in row:
+            return _ABSENT, None, None
+        if self.to_id_field not in row:
+            return None, _ABSENT, None
+        return row[self.from_id_field], row[self.to_id_field], row.get(self.labels_field)

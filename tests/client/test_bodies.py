@@ -53,6 +53,16 @@ def test_batch_create_body_normalizes_ids() -> None:
     }
 
 
+def test_batch_create_body_takes_types_as_any_sequence() -> None:
+    spec = AssociationSpec(USER, 36)
+    as_list = AssociationInput(from_id="1", to_id="2", types=[spec])  # type: ignore[arg-type]
+    as_tuple = AssociationInput(from_id="1", to_id="3", types=(spec,))
+    body = bodies.batch_create_body([as_list, as_tuple])
+    assert [row["types"] for row in body["inputs"]] == [
+        [{"associationCategory": "USER_DEFINED", "associationTypeId": 36}]
+    ] * 2
+
+
 def test_batch_read_body_sends_after_only_when_present() -> None:
     assert bodies.batch_read_body([("1", None), ("2", "cur")]) == {
         "inputs": [{"id": "1"}, {"id": "2", "after": "cur"}]

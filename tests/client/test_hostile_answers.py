@@ -306,9 +306,10 @@ def test_batch_create_rows_become_models_when_read_and_a_bad_one_names_the_reque
         ]
     )
     assert result.errors == []
-    with pytest.raises(HubSpotUnexpectedResponseError, match=f"POST {BATCH_CREATE}") as raised:
-        _ = result.results
-    assert "fromObjectId" in str(raised.value)
+    for _ in range(2):  # every read fails alike: no row is dropped by a failed conversion
+        with pytest.raises(HubSpotUnexpectedResponseError, match=f"POST {BATCH_CREATE}") as raised:
+            _ = result.results
+        assert "fromObjectId" in str(raised.value)
 
 
 def test_batch_create_rows_read_back_in_answer_order() -> None:
@@ -555,6 +556,7 @@ MALFORMED_LABELS: dict[str, bytes] = {
     "truncated JSON": b'{"results": [{"category": "USER_DEFINED", "typeId": 1',
     "bad UTF-8": b'{"results":[{"category":"USER_DEFINED","typeId":1,"label":"\xff\xfe"}]}',
     "lone surrogate": b'{"results":[{"category":"USER_DEFINED","typeId":1,"label":"\\ud800"}]}',
+    "number as label": b'{"results":[{"category":"USER_DEFINED","typeId":1,"label":123}]}',
 }
 
 
@@ -610,6 +612,22 @@ def test_malformed_answers_raise_a_typed_error_naming_the_request(
         call(client)
     assert request_line in str(raised.value)
     assert len(str(raised.value)) <= MESSAGE_BOUND
+
+
+def test_a_batch_read_of_the_wrong_shape_keeps_the_correlation_id() -> None:
+    # the answer is decoded into its structs while it is read: a shape error is raised there, and
+    # still quotes HubSpot's correlation id from the headers
+    def respond(request: Request, conn: Conn) -> None:
+        conn.send(answer(207, {"results": "x"}, {"X-HubSpot-Correlation-Id": "cid-207"}))
+
+    with (
+        hostile_server(respond) as server,
+        make_client(server) as client,
+        pytest.raises(HubSpotUnexpectedResponseError) as raised,
+    ):
+        client.batch_read(from_object_type="contacts", to_object_type="companies", object_ids=["1"])
+    assert raised.value.correlation_id == "cid-207"
+    assert f"POST {BATCH_READ}" in str(raised.value)
 
 
 def test_equal_type_lists_share_one_parse_but_true_is_not_type_id_1() -> None:

@@ -527,3 +527,119 @@ def test_each_chunks_plan_is_reported_before_its_writes() -> None:
         "batch_create",
         "finish",
     ]
+
+
+# ---- review of the hot-path rewrite: duplicates, odd rows, odd clients -------------------------
+
+
+def test_many_duplicate_rows_of_one_pair_build_its_desired_pair_at_most_twice(
+    portal: FakePortal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # merging duplicates rebuilt the pair once per duplicate row, copying its row indexes each
+    # time: quadratic in the rows of a pair (40,000 duplicates took 18x as long as 10,000 x 4)
+    from airflow_provider_hubassoc.sync import engine
+
+    built: list[object] = []
+    real = engine.DesiredPair
+
+    def counting(*args: Any) -> Any:
+        built.append(args[:2])
+        return real(*args)
+
+    monkeypatch.setattr(engine, "DesiredPair", counting)
+    rows = [
+        {"from_id": 1, "to_id": 10, "labels": "Consultant" if i % 2 else "Billing contact"}
+        for i in range(500)
+    ]
+    rows.append({"from_id": 2, "to_id": 20})
+    result = upsert(portal, rows)
+    assert counts(result) == (501, 0, 0, 0, 0)
+    assert built.count(("1", "10")) <= 2
+    assert built.count(("2", "20")) == 1
+    assert portal.state("contacts", "companies")["1"]["10"] == {UNL, CONSULTANT, BILLING, PRIMARY}
+
+
+class ExplosiveKey(str):
+    """A key equal in hash to "from_id" whose comparison raises."""
+
+    def __hash__(self) -> int:
+        return hash("from_id")
+
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("boom")
+
+
+def test_a_missing_field_is_named_even_when_the_other_cannot_be_read() -> None:
+    from collections.abc import Mapping
+
+    class Unreadable(Mapping):  # type: ignore[type-arg]
+        def __getitem__(self, key: object) -> Any:
+            raise LookupError(key)
+
+        def __iter__(self) -> Any:
+            return iter(["from_id"])
+
+        def __len__(self) -> int:
+            return 1
+
+        def __contains__(self, key: object) -> bool:
+            return key == "from_id"
+
+    odd_dict = {ExplosiveKey("x"): 1}
+    result = upsert(FakePortal(), [Unreadable(), odd_dict, {"from_id": 1, "to_id": 2}])
+    assert [o.reason for o in result.outcomes[:2]] == [
+        "field 'to_id' is missing",
+        "row cannot be read: RuntimeError",
+    ]
+    assert counts(result) == (1, 0, 0, 0, 2)
+
+
+class OddIdsPortal(FakePortal):
+    """A client of the protocol that answers reads with non-canonical ids ("010" for 10)."""
+
+    def batch_read(self, **kwargs: Any) -> Any:
+        from airflow_provider_hubassoc.client.models import AssociatedRecord, BatchReadResult
+
+        answer = super().batch_read(**kwargs)
+        return BatchReadResult(
+            associations={
+                f"0{from_id}": [AssociatedRecord(f"0{r.to_object_id}", r.types) for r in records]
+                for from_id, records in answer.associations.items()
+            },
+            errors=answer.errors,
+        )
+
+
+def test_a_client_answering_non_canonical_ids_still_plans_against_canonical_ones() -> None:
+    fake = OddIdsPortal()
+    fake.seed("contacts", "companies", 1, 10)
+    fake.seed("contacts", "companies", 1, 11)
+    result = upsert(fake, [{"from_id": 1, "to_id": 10}], mode="mirror", max_deletes=1)
+    assert counts(result) == (0, 0, 1, 0, 0)
+    assert result.summary.pruned == 1
+    assert set(fake.state("contacts", "companies")["1"]) == {"10"}
+
+
+class UntiedErrorMalformedRows(FakePortal):
+    """A batch create whose answer has an error naming no input, and rows that do not parse."""
+
+    def batch_create(self, **kwargs: Any) -> Any:
+        from airflow_provider_hubassoc.client.errors import HubSpotUnexpectedResponseError
+        from airflow_provider_hubassoc.client.models import BatchResult, BatchRowError
+
+        super().batch_create(**kwargs)
+        result: Any = BatchResult(errors=[BatchRowError("INTERNAL_ERROR", "something failed")])
+
+        def malformed() -> list[Any]:
+            raise HubSpotUnexpectedResponseError("HubSpot sent an unexpected fromObjectId: 'x'")
+
+        result.add_later(malformed)
+        return result
+
+
+def test_rows_of_an_answer_that_cannot_be_read_confirm_no_pair() -> None:
+    # an error tied to no input fails every pair HubSpot did not confirm; rows that cannot be
+    # parsed confirm nothing (and do not turn into an exception of their own)
+    result = upsert(UntiedErrorMalformedRows(), [{"from_id": 1, "to_id": 10}, {"from_id": 2, "to_id": 20}])
+    assert counts(result) == (0, 0, 0, 0, 2)
+    assert {o.hubspot_message for o in result.outcomes} == {"something failed"}
