@@ -10,6 +10,13 @@ count in its window (``-Max`` minus ``-Remaining``) less our own is theirs. A re
 an answer at time *T* reached HubSpot at or before *T*, so it leaves HubSpot's window by *T* plus
 the interval at the latest; a worker held back by them resumes as each of them leaves, not a whole
 interval after the last answer that showed the portal full.
+
+An answer shows the portal as it was when HubSpot sent it: by the time our next request arrives,
+the other workers have sent more. How many is estimated from our own round trips: the others'
+requests that appeared between two consecutive answers of ours, with one request of ours in
+between (the most of the last :data:`ROUND_TRIP_SAMPLES` such round trips). While other workers'
+requests are in the window, that many slots are left for them; without it, four workers that
+all read "2 remaining" in the same instant all send, and two get a 429 (a 10-second pause).
 """
 
 from __future__ import annotations
@@ -32,6 +39,8 @@ DEFAULT_SAFETY_MARGIN_SECONDS: Final = 0.25
 MAX_HEADER = "X-HubSpot-RateLimit-Max"
 REMAINING_HEADER = "X-HubSpot-RateLimit-Remaining"
 INTERVAL_HEADER = "X-HubSpot-RateLimit-Interval-Milliseconds"
+#: How many of our latest round trips estimate the other workers' requests on their way to HubSpot.
+ROUND_TRIP_SAMPLES: Final = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +132,10 @@ class RateLimiter:
         #: showed new ones, so its length is bounded by our own requests.
         self._others: deque[_OthersSeen] = deque()
         self._others_count = 0
+        #: Other workers' requests that appeared during each of our latest round trips.
+        self._others_per_round_trip: deque[int] = deque(maxlen=ROUND_TRIP_SAMPLES)
+        #: Our requests admitted since the last answer with a ``-Remaining`` (``None``: none seen yet).
+        self._admitted_since_answer: int | None = None
         self._lock = threading.Lock()
 
     @property
@@ -141,6 +154,8 @@ class RateLimiter:
             self._admitted.popleft()
         while self._others and self._others[0].leave_at <= now:
             self._others_count -= self._others.popleft().count
+        if not self._others:  # no other worker in the window: what they did before tells nothing
+            self._others_per_round_trip.clear()
 
     def _forget_oldest_others(self, count: int) -> None:
         """HubSpot counts ``count`` fewer of the others' requests than logged: the oldest left."""
@@ -159,7 +174,9 @@ class RateLimiter:
             return self._paused_until
         own = len(self._admitted)
         portal_max = self._portal_max if self._portal_max is not None else self._capacity
-        portal_full = own + self._others_count >= portal_max
+        # the others' requests on their way while ours travels (only while others are active)
+        on_their_way = max(self._others_per_round_trip, default=0) if self._others_count else 0
+        portal_full = own + self._others_count + on_their_way >= portal_max
         if own < self._capacity and not portal_full:
             return None
         openings = []
@@ -183,6 +200,8 @@ class RateLimiter:
             opening = self._next_opening(now)
             if opening is None:
                 self._admitted.append(now)
+                if self._admitted_since_answer is not None:
+                    self._admitted_since_answer += 1
                 return None
             return max(0.0, opening - now)
 
@@ -207,8 +226,9 @@ class RateLimiter:
         * ``-Remaining``: what HubSpot counts in its window beyond our own requests was sent by
           other workers. New ones are logged as leaving the window one interval from now (the
           latest they can); when HubSpot counts fewer than logged, the oldest have left already.
-          This limiter admits a request only while its own fit the capacity and its own and the
-          others' fit the portal's ``-Max``.
+          This limiter admits a request only while its own fit the capacity and its own, the
+          others' and the others' estimated to be on their way (see the module docstring) fit the
+          portal's ``-Max``.
 
         :param headers: the response headers.
         """
@@ -227,6 +247,9 @@ class RateLimiter:
                 # (a per-second budget is not comparable with our 10-second log: only -Max counts)
                 maximum = budget.maximum if budget.maximum is not None else self._capacity
                 others = max(0, maximum - budget.remaining - len(self._admitted))
+                if self._admitted_since_answer == 1:  # one round trip of ours since the last answer
+                    self._others_per_round_trip.append(max(0, others - self._others_count))
+                self._admitted_since_answer = 0
                 if others < self._others_count:
                     self._forget_oldest_others(self._others_count - others)
                 elif others > self._others_count:

@@ -214,3 +214,33 @@ def test_a_per_second_budget_only_lowers_the_pace() -> None:
             }
         )
     assert clock.sleeps == []
+
+
+def test_requests_other_workers_send_while_ours_travel_keep_their_slots() -> None:
+    # Three other workers send one request each during every round trip of ours. An answer shows
+    # the portal as it was when HubSpot sent it, so the limiter leaves room for the three on their
+    # way instead of taking the last free slots (four workers reading "2 remaining" at once all
+    # send, and two of them get a 429).
+    clock = FakeClock()
+    limiter = RateLimiter(requests_per_10s=30, clock=clock)
+    own, others = 1, 3
+    limiter.acquire()
+    limiter.observe(_budget(remaining=30 - own - others))
+    while limiter.try_acquire() is None:
+        own, others = own + 1, others + 3
+        clock.advance(0.02)
+        limiter.observe(_budget(remaining=30 - own - others))
+    assert (own, others) == (7, 21)  # 2 slots left for the 3 on their way; it stopped a trip early
+    assert 30 - own - others - 3 < 0 < 30 - own - others
+
+
+def test_the_room_left_for_other_workers_ends_with_their_requests() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(requests_per_10s=30, clock=clock)
+    limiter.acquire()
+    limiter.observe(_budget(remaining=26))  # 3 of theirs
+    limiter.acquire()
+    clock.advance(0.02)
+    limiter.observe(_budget(remaining=20))  # 4 more of theirs during our round trip
+    clock.advance(10.3)  # every request of theirs has left HubSpot's window, ours too
+    assert [limiter.acquire() for _ in range(30)] == [0.0] * 30  # the whole portal again
