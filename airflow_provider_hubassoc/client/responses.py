@@ -62,7 +62,7 @@ _MAX_QUOTED_BODY: Final = 300
 _MAX_INT_DIGITS: Final = 19
 #: Record ids are 64-bit integers too (20 digits allow the unsigned range).
 _MAX_ID_DIGITS: Final = 20
-#: A JSON number below this is a record id that is canonical once written in decimal.
+#: A JSON integer below this is a record id that is canonical once written in decimal.
 _ID_BOUND: Final = 2**64
 #: How many values of an error entry are searched for ``NO_ASSOCIATIONS_FOUND``.
 _MAX_MENTION_NODES: Final = 1_000
@@ -114,6 +114,8 @@ def _list(value: object, what: str) -> list[Any]:
 
 
 def _id(value: object, what: str) -> str:
+    if type(value) is int and 0 <= value < _ID_BOUND:
+        return str(value)  # HubSpot's usual form, canonical as written (once per pair of a read)
     if isinstance(value, str) and len(value) > _MAX_ID_DIGITS + 2:
         raise _unexpected(what, value)
     try:
@@ -275,20 +277,13 @@ class BatchCreateAnswer(msgspec.Struct, gc=False):
     errors: list[Any] | None = None
 
 
-def _record_id_of(value: object, what: str) -> str:
-    # an int in range is canonical as written (HubSpot's usual form); anything else is checked
-    if type(value) is int and 0 <= value < _ID_BOUND:
-        return str(value)
-    return _id(value, what)
-
-
 def _labels_between_pair(row: _CreatedPair) -> LabelsBetweenObjectPair:
     labels = row.labels
     return LabelsBetweenObjectPair(
         from_object_type_id=str(row.from_object_type_id if row.from_object_type_id is not None else ""),
-        from_object_id=_record_id_of(row.from_object_id, "fromObjectId"),
+        from_object_id=_id(row.from_object_id, "fromObjectId"),
         to_object_type_id=str(row.to_object_type_id if row.to_object_type_id is not None else ""),
-        to_object_id=_record_id_of(row.to_object_id, "toObjectId"),
+        to_object_id=_id(row.to_object_id, "toObjectId"),
         labels=()
         if not labels and type(labels) is list
         else tuple(str(label) for label in _list(labels, "labels") if label is not None),
@@ -545,12 +540,7 @@ def parse_batch_read_page(body: object) -> BatchReadPage:
                     parse_association_type({"category": t.category, "typeId": t.type_id, "label": t.label})
                     for t in raw_types
                 )
-            to_id = to.to_object_id
-            # an int in range is canonical as written (HubSpot's usual form); anything else is checked
-            canonical = (
-                str(to_id) if type(to_id) is int and 0 <= to_id < _ID_BOUND else _id(to_id, "toObjectId")
-            )
-            records.append(AssociatedRecord(canonical, types))
+            records.append(AssociatedRecord(_id(to.to_object_id, "toObjectId"), types))
         after = next_after({"paging": result.paging})
         if after is not None:
             page.after[from_id] = after

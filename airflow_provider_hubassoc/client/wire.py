@@ -447,7 +447,7 @@ def decode_json(content: bytes, *, what: str, status: int, schema: type[Any] | N
             raise _bad(what, "JSON nested too deeply to parse", status) from None
         except msgspec.ValidationError as exc:  # names the place, never a value of the body
             raise _bad(
-                what, f"an answer of an unexpected shape ({cap_text(str(exc), 200)})", status
+                what, f"an answer of an unexpected shape ({cap_text(str(exc), _MAX_PREVIEW_CHARS)})", status
             ) from None
         except msgspec.DecodeError:  # not JSON, bad UTF-8, lone surrogates: the same message as below
             pass
