@@ -40,6 +40,7 @@ from airflow_provider_hubassoc.client.models import (
 from airflow_provider_hubassoc.client.paging import BATCH_READ_MIN_PAGE_SIZE, max_pages
 from airflow_provider_hubassoc.client.paths import DEFAULT_API_VERSION
 from airflow_provider_hubassoc.client.wire import MAX_BODY_BYTES
+from tests.client.test_associations import pair_row
 from tests.hostile import Conn, HostileServer, Request, answer, hostile_server
 
 TOKEN = "pat-na1-HOSTILE-SECRET-0123456789"
@@ -273,13 +274,7 @@ def test_row_reasons_are_cut() -> None:
 
 
 def _created(from_id: object, to_id: object) -> dict[str, object]:
-    return {
-        "fromObjectTypeId": "0-1",
-        "fromObjectId": from_id,
-        "toObjectTypeId": "0-2",
-        "toObjectId": to_id,
-        "labels": ["Consultant"],
-    }
+    return {**pair_row(from_id, to_id), "labels": ["Consultant"]}
 
 
 def _create_in_two_requests(answers: list[dict[str, Any]]) -> BatchResult[LabelsBetweenObjectPair]:
